@@ -1,0 +1,141 @@
+"""Lines → blocks (paragraphs, tables, lists) and the line-shape tests every chunker shares.
+
+A block is a run of non-blank lines. A paragraph cut by a page break ("… kommer behöva" | page
+furniture | "göra. Det är dock …") is joined back into one block. Texts extracted without blank
+lines between paragraphs (pdftotext, pypdf) are cut into blocks at heading-like lines instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from searcher.chunking.furniture import Line
+
+SENTENCE_END = ".!?:;…)»”\""
+BULLET = re.compile(r"^\s*(?:[-–•●■▪*]|\d{1,2}[.)]|[a-z][.)])\s")
+DENSE_BLANK_SHARE = 0.08  # fewer blank lines than this per line: paragraphs are not separated
+HEADING_MAX_CHARS = 90
+HEADING_MAX_WORDS = 12
+# "Arbete och lärande: 4,8 (4,6)", "Stolthet: 4,4" — a label with a figure is data, not a heading.
+LABELLED_FIGURE = re.compile(r"^[^:]{1,60}:\s*[-−–+]?[\d\s,.%()/−–-]+$")
+FIGURE_TAIL = re.compile(r"\d+(?:,\d+)?\s*\(\d+(?:,\d+)?\)$")
+PERSON_NAME = re.compile(r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}")
+ROLE_WORDS = re.compile(
+    r"chef|direktör|ordförande|sekreterare|handläggare|samordnare|strateg|controller|ekonom", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph, table or list: its lines and where it starts in the source."""
+
+    lines: tuple[str, ...]
+    start: int
+    after_break: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def first(self) -> str:
+        return self.lines[0].strip()
+
+
+def make_blocks(lines: list[Line]) -> list[Block]:
+    """Group lines into blocks, joining a paragraph that a page break cut mid-sentence."""
+    blank = sum(1 for ln in lines if not ln.text.strip())
+    dense = len(lines) > 20 and blank / len(lines) < DENSE_BLANK_SHARE
+    blocks: list[Block] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        if run:
+            blocks.extend(_split_dense(run) if dense else [_block(run)])
+            run.clear()
+
+    for line in lines:
+        if line.text.strip():
+            if line.after_break:
+                flush()
+            run.append(line)
+        else:
+            flush()
+    flush()
+    return _join_page_breaks(blocks)
+
+
+def _block(run: list[Line]) -> Block:
+    return Block(tuple(ln.text for ln in run), run[0].start, run[0].after_break)
+
+
+def _split_dense(run: list[Line]) -> list[Block]:
+    """Cut a blank-less run before each heading-like line (short, after a finished sentence)."""
+    out: list[Block] = []
+    cur: list[Line] = []
+    for i, line in enumerate(run):
+        nxt = run[i + 1].text if i + 1 < len(run) else ""
+        prev = cur[-1].text.strip() if cur else ""
+        starts_new = (
+            cur
+            and is_heading_shape(line.text)
+            and (not prev or prev[-1] in SENTENCE_END or is_heading_shape(prev) or "\t" in prev)
+            and bool(nxt.strip())
+        )
+        ends_heading = cur and len(cur) == 1 and is_heading_shape(cur[0].text) and not starts_new
+        if starts_new or (ends_heading and prev and not BULLET.match(line.text)):
+            out.append(_block(cur))
+            cur = []
+        cur.append(line)
+    if cur:
+        out.append(_block(cur))
+    return out
+
+
+def _join_page_breaks(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and b.after_break
+            and prev.lines[-1].strip()[-1:] not in SENTENCE_END
+            and b.first[:1].islower()
+            and "\t" not in prev.lines[-1]
+        ):
+            joined = prev.lines[:-1] + (prev.lines[-1].rstrip() + " " + b.lines[0].lstrip(),)
+            out[-1] = Block(joined + b.lines[1:], prev.start, prev.after_break)
+        else:
+            out.append(b)
+    return out
+
+
+def is_table_line(text: str) -> bool:
+    return "\t" in text.strip("\n") and bool(text.strip())
+
+
+def is_heading_shape(text: str) -> bool:
+    """A short line that could be a heading: capital start, no final punctuation, no cells."""
+    s = text.strip()
+    if not s or len(s) > HEADING_MAX_CHARS or len(s.split()) > HEADING_MAX_WORDS:
+        return False
+    if "\t" in text.strip() or BULLET.match(s) or s[-1] in ".,;:!?":
+        return False
+    if not (s[0].isupper() or s[0].isdigit() or s[0] in "●■▪"):
+        return False
+    if LABELLED_FIGURE.match(s) or FIGURE_TAIL.search(s):
+        return False
+    return sum(ch.isalpha() for ch in s) >= 3
+
+
+def is_signature(block: Block, following: Block | None) -> bool:
+    """"Per Sandberg" followed by "Förvaltningschef …": a signed name, not a heading."""
+    if len(block.lines) == 1 and PERSON_NAME.fullmatch(block.first):
+        return following is not None and bool(ROLE_WORDS.search(following.first))
+    return False
+
+
+def block_text(blocks: list[Block]) -> str:
+    """Blocks joined by a blank line: the section text as indexed."""
+    return "\n\n".join(b.text.strip("\n") for b in blocks)

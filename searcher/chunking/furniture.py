@@ -1,0 +1,157 @@
+"""Page furniture removal shared by every chunker: signature lines, running headers, page numbers.
+
+PDF exports repeat the same lines on every page ("Ordförandes signatur  Justerares signatur
+Utdragsbestyrkande", "Sammanträdesprotokoll / Kommunstyrelsens / arbetsutskott / 2022-08-16",
+"Sid 3(30)"). They are not content, and left in they split a § across pages and pollute search.
+Lines keep their offset in the source text so a section can still say on which page it starts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, replace
+
+SIGNATURE_WORDS = re.compile(
+    r"(?:ordförandes?|justerares|justerandes|sekreterares?|signatur(?:er)?|sign\.?|"
+    r"utdragsbestyrkande|utdragsbestyrkt|justering)",
+    re.I,
+)
+SIGNATURE_MARK = re.compile(r"signatur|\bsign\b|utdragsbestyrk|justerandes", re.I)
+PAGE_NUMBER = re.compile(
+    r"(?:sid(?:a|an)?\.?|page|s\.)\s*\d{1,4}(?:\s*(?:\(\s*\d{1,4}\s*\)|(?:av|of|/)\s*\d{1,4}))?"
+    r"|\d{1,4}\s*\(\s*\d{1,4}\s*\)|\d{1,4}\s*(?:av|/)\s*\d{1,4}|[-–]\s*\d{1,4}\s*[-–]",
+    re.I,
+)
+BARE_NUMBER = re.compile(r"\d{1,4}")
+DATE_OR_KIND = re.compile(
+    r"\b(?:19|20)\d\d-\d\d-\d\d\b|protokoll|sammanträde|årsrapport|årsredovisning|rapport", re.I
+)
+# Simple markup left in cells by PDF/Word exports. Block tags become a space so that
+# "</p><p>" never glues two words together; inline tags vanish.
+BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th)\s*/?>", re.I)
+INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|span|sup|sub)\s*>", re.I)
+RUNNING_MAX_LINE = 70
+EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One source line, right-stripped, with its offset in the document text."""
+
+    text: str
+    start: int
+    after_break: bool = False  # furniture (a page break) was removed right before this line
+
+
+def source_lines(text: str) -> list[Line]:
+    """Split text into lines that remember where they start; markup tags removed."""
+    lines, pos = [], 0
+    for raw in text.split("\n"):
+        clean = INLINE_TAG.sub("", BLOCK_TAG.sub(" ", raw)) if "<" in raw else raw
+        lines.append(Line(clean.rstrip().replace("\x00", ""), pos))
+        pos += len(raw) + 1
+    return lines
+
+
+def page_of(offset: int, page_starts: tuple[int, ...]) -> int | None:
+    """1-based page holding `offset`, or None when the document has no pages."""
+    return bisect_right(page_starts, offset) if page_starts else None
+
+
+def is_signature_line(text: str) -> bool:
+    """A line made only of signature-box captions."""
+    if not SIGNATURE_MARK.search(text):
+        return False
+    rest = SIGNATURE_WORDS.sub("", text)
+    return not re.sub(r"[\s:/|_.\-]", "", rest)
+
+
+def is_page_number(text: str) -> bool:
+    return bool(PAGE_NUMBER.fullmatch(text.strip()))
+
+
+def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> list[Line]:
+    """Drop furniture lines; the next kept line is marked `after_break`."""
+    drop = {i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)}
+    drop |= _bare_page_numbers(lines)
+    drop |= _repeated_blocks(lines)
+    drop |= _page_edges(lines, page_starts)
+    kept: list[Line] = []
+    pending = False
+    for i, line in enumerate(lines):
+        if i in drop:
+            pending = True
+            continue
+        if pending and line.text.strip():
+            line = replace(line, after_break=True)
+            pending = False
+        kept.append(line)
+    return kept
+
+
+def _blocks(lines: list[Line]) -> list[list[int]]:
+    """Indices of maximal runs of non-blank lines."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        if line.text.strip():
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _bare_page_numbers(lines: list[Line]) -> set[int]:
+    """Lone numbers on their own block that count upwards through the document are page numbers."""
+    found = [
+        (run[0], int(lines[run[0]].text))
+        for run in _blocks(lines)
+        if len(run) == 1 and BARE_NUMBER.fullmatch(lines[run[0]].text.strip())
+    ]
+    values = [v for _, v in found]
+    if len(found) >= 3 and all(a < b for a, b in zip(values, values[1:], strict=False)):
+        return {i for i, _ in found}
+    return set()
+
+
+def _repeated_blocks(lines: list[Line]) -> set[int]:
+    """Blocks of short lines that recur verbatim: running headers of a text without page marks."""
+    runs = [r for r in _blocks(lines) if len(r) >= 2]
+    key = {tuple(r): tuple(lines[i].text.strip() for i in r) for r in map(tuple, runs)}
+    counts = Counter(key.values())
+    drop: set[int] = set()
+    for run, k in key.items():
+        n = counts[k]
+        if any(len(t) > RUNNING_MAX_LINE for t in k) or sum(map(len, k)) > 200:
+            continue
+        if n >= 3 or (n >= 2 and DATE_OR_KIND.search(" ".join(k))):
+            drop.update(run)
+    return drop
+
+
+def _page_edges(lines: list[Line], page_starts: tuple[int, ...]) -> set[int]:
+    """Lines at a page's top or bottom that recur (digits ignored) on many pages."""
+    if len(page_starts) < 3:
+        return set()
+    pages: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.text.strip():
+            pages.setdefault(page_of(line.start, page_starts) or 0, []).append(i)
+    edges = {p: idx[:EDGE_LINES] + idx[-EDGE_LINES:] for p, idx in pages.items()}
+
+    def norm(i: int) -> str:
+        return re.sub(r"\d+", "#", lines[i].text.strip().lower())
+
+    seen = Counter(k for idx in edges.values() for k in {norm(i) for i in idx})
+    need = max(2, int(0.4 * len(pages)))
+    return {
+        i
+        for idx in edges.values()
+        for i in idx
+        if seen[norm(i)] >= need and len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE
+    }

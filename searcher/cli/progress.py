@@ -1,0 +1,46 @@
+"""A Progress (searcher.progress) that draws a rich progress bar on stderr."""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichBar
+
+from searcher.cli.render import stderr_console
+
+
+class RichProgress:
+    """Progress bar and messages on stderr; a context manager around one indexing run."""
+
+    def __init__(self) -> None:
+        self.console = stderr_console()
+        self._bar = RichBar(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=self.console, transient=True,
+        )
+        self._task = None
+
+    def __enter__(self) -> RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def message(self, text: str) -> None:
+        self.console.print(text, highlight=False)
+
+    def warn(self, text: str) -> None:
+        self.console.print(f"[yellow]skipped:[/yellow] {text}", highlight=False)
+
+    def start(self, stage: str, total: int) -> None:
+        self.finish()
+        self._task = self._bar.add_task(stage, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, n)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+            self._task = None

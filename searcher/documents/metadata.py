@@ -1,0 +1,195 @@
+"""Document metadata (kommun, organ, type, date, title) detected from the text, then overridden.
+
+Precedence, lowest first: what the text says → a sidecar `NAME.meta.json` (or `STEM.meta.json`)
+next to the file → explicit overrides (`searcher index --set municipality=Växjö`). Detection only
+reads the text; it never guesses from the file name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import fields, replace
+from pathlib import Path
+
+from searcher.errors import BadInputError
+from searcher.records import DocType, DocumentMeta
+
+META_FIELDS = tuple(f.name for f in fields(DocumentMeta))
+HEAD_CHARS = 4000  # the cover, header block and table of contents live at the start
+
+MONTHS = {
+    "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
+    "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
+}
+ISO_DATE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+WORDY_DATE = re.compile(
+    r"\b(?:den\s+)?([1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b", re.I
+)
+MUNICIPALITY = re.compile(
+    r"\b([A-ZÅÄÖ][a-zåäöéü]+(?:[- ][A-ZÅÄÖ][a-zåäöéü]+)?)\s+(kommuns?|stads?)\b"
+    r"|\b(Region)\s+([A-ZÅÄÖ][a-zåäö]+)\b"
+)
+# Capitalised words that precede "kommun" without naming one ("Varje kommun", "Vilken kommun").
+NOT_MUNICIPALITY = frozenset(
+    "Varje Denna Samma Hela Vår Var Er Din Min Annan Annat Egen Berörd Nästa Vilken Ingen "
+    "Någon Sveriges Svensk Svenska Stor Liten Mindre Större Den Det En Ett Och Att Till Av "
+    "Inom Per Storstad Glesbygd Turism Närliggande Tillväxt Landsbygd".split()
+)
+ORGAN = re.compile(
+    r"\b(kommunfullmäktige|regionfullmäktige|kommunstyrelsens\s+arbetsutskott|"
+    r"nämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?|"
+    r"kommunstyrelsen|regionstyrelsen|[a-zåäö\-]{2,}(?:nämnden|utskottet)"
+    r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
+    re.I,
+)
+NAMED_BOARD = re.compile(r"\bnämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?", re.I)
+PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\b", re.I)
+PARAGRAPH_LINE = re.compile(r"^\s*(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*\d{1,4}\b", re.M)
+REPORT_TITLE = re.compile(
+    r"\b(årsrapport|årsredovisning|verksamhetsberättelse|delårsrapport|delårsbokslut|"
+    r"granskningsrapport|tertialrapport|månadsrapport|uppföljningsrapport|"
+    r"risk- och sårbarhetsanalys)\b(?:\s+((?:19|20)\d\d))?",
+    re.I,
+)
+
+
+def detect_meta(text: str) -> DocumentMeta:
+    """Best-effort metadata from the text alone; fields it cannot find stay None."""
+    head = text[:HEAD_CHARS]
+    doc_type = detect_doc_type(text)
+    running = _running_header(text) if doc_type == DocType.protocol.value else None
+    organ = running[0] if running else _organ(head, text, doc_type)
+    date = (running[1] if running else None) or _date(head)
+    title = _title(text[:200_000] if running else head, doc_type, organ, date)
+    if doc_type == DocType.report.value:
+        found = REPORT_TITLE.search(head)
+        if found and found.group(2):
+            date = found.group(2)
+    return DocumentMeta(
+        municipality=_municipality(text), organ=organ, doc_type=doc_type, date=date, title=title
+    )
+
+
+def detect_doc_type(text: str) -> str:
+    """protocol: "protokoll" near the top and §-numbered items; report: a report word on the cover."""
+    head = text[:HEAD_CHARS]
+    if PROTOCOL_WORD.search(head) and len(PARAGRAPH_LINE.findall(text)) >= 2:
+        return DocType.protocol.value
+    if REPORT_TITLE.search(text[:1500]):
+        return DocType.report.value
+    return DocType.other.value
+
+
+def _municipality(text: str) -> str | None:
+    votes: Counter[str] = Counter()
+    for m in MUNICIPALITY.finditer(text[:50_000]):
+        name = m.group(4) if m.group(3) else m.group(1)
+        if m.group(3):
+            name = f"Region {name}"
+        elif name.split()[0] in NOT_MUNICIPALITY:
+            continue
+        elif m.group(2).startswith("stad") and name.endswith("s"):
+            name = name[:-1]  # "Stockholms stad" → Stockholm
+        votes[name] += 3 if m.start() < HEAD_CHARS else 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _running_header(text: str) -> tuple[str, str | None] | None:
+    """(organ, date) from a "Sammanträdesprotokoll / Organ … / date" block anywhere in the text."""
+    lines = [ln.strip() for ln in text[:200_000].splitlines()]
+    for i, line in enumerate(lines):
+        if not PROTOCOL_WORD.fullmatch(line):
+            continue
+        parts: list[str] = []
+        for nxt in lines[i + 1 : i + 5]:
+            date = ISO_DATE.search(nxt) or WORDY_DATE.search(nxt)
+            if not nxt or date:
+                break
+            parts.append(nxt)
+        if parts and ORGAN.search(" ".join(parts)):
+            return _tidy_organ(" ".join(parts)), _date(nxt) if date else None
+    return None
+
+
+def _organ(head: str, text: str, doc_type: str) -> str | None:
+    if doc_type == DocType.report.value:  # a nämnd's report names itself "Nämnden för …"
+        m = NAMED_BOARD.search(text[:200_000])
+        if m:
+            return _tidy_organ(m.group(0))
+    m = ORGAN.search(head) or ORGAN.search(text[:200_000])
+    return _tidy_organ(m.group(1)) if m else None
+
+
+def _tidy_organ(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip()
+    return name[0].upper() + name[1:]
+
+
+def _date(head: str) -> str | None:
+    m = ISO_DATE.search(head)
+    if m:
+        return m.group(0)
+    w = WORDY_DATE.search(head)
+    if w:
+        return f"{w.group(3)}-{MONTHS[w.group(2).lower()]:02d}-{int(w.group(1)):02d}"
+    return None
+
+
+def _title(head: str, doc_type: str, organ: str | None, date: str | None) -> str | None:
+    if doc_type == DocType.protocol.value:
+        kind = "Sammanträdesprotokoll" if "sammanträdesprotokoll" in head.lower() else "Protokoll"
+        parts = [kind, organ, date]
+        return " ".join(p for p in parts if p)
+    lines = [ln.strip().lstrip("#").strip() for ln in head.splitlines()]
+    lines = [ln for ln in lines if ln]
+    if doc_type == DocType.report.value:
+        for i, line in enumerate(lines):
+            if REPORT_TITLE.search(line):
+                title = [line.rstrip(",")]
+                nxt = lines[i + 1] if i + 1 < len(lines) else ""
+                if nxt and len(nxt) < 60 and not nxt.lower().startswith("innehåll"):
+                    title.append(nxt)
+                return ", ".join(title)
+    for line in lines:
+        if len(line) >= 4 and not re.fullmatch(r"[\d\s()/.\-–]+|Sid.*", line):
+            return line[:200]
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Fields from `NAME.meta.json` or `STEM.meta.json` beside `path`; {} when there is none."""
+    for side in (path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")):
+        if side.is_file():
+            try:
+                data = json.loads(side.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise BadInputError(f"{side}: unreadable metadata sidecar ({e})") from None
+            if not isinstance(data, dict):
+                raise BadInputError(f"{side}: metadata sidecar must be a JSON object")
+            return {str(k): None if v is None else str(v) for k, v in data.items()}
+    return {}
+
+
+def apply_overrides(meta: DocumentMeta, overrides: dict[str, str | None], *, source: str) -> DocumentMeta:
+    """Replace fields by name; an unknown field is an error naming the known ones."""
+    unknown = sorted(set(overrides) - set(META_FIELDS))
+    if unknown:
+        raise BadInputError(
+            f"{source}: unknown metadata field(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(META_FIELDS)}"
+        )
+    doc_type = overrides.get("doc_type")
+    if doc_type is not None:
+        overrides = {**overrides, "doc_type": parse_doc_type(doc_type, source=source)}
+    return replace(meta, **overrides)
+
+
+def parse_doc_type(value: str, *, source: str = "doc_type") -> str:
+    """Accept a DocType name or value ("protocol" or "protokoll"); return the value."""
+    for t in DocType:
+        if value.lower() in (t.name, t.value):
+            return t.value
+    choices = ", ".join(f"{t.name}/{t.value}" for t in DocType)
+    raise BadInputError(f"{source}: unknown doc_type {value!r}; choose from {choices}")

@@ -1,0 +1,245 @@
+"""The engine: one opened index (manifest + section store + lexical + semantic) that searches.
+
+    open_index("index/").search("Balans-22", mode="hybrid", limit=10) -> [Result, …]
+
+Each arm over-fetches candidates, both arms apply the same filters before top-k, and the
+fusion functions in searcher.fusion combine them with per-query arm weights.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searcher import layout
+from searcher.analysis import ANALYZER_VERSION
+from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
+from searcher.fusion import RRF_K, reciprocal_rank_fusion
+from searcher.lexical import FILTER_FIELDS, Filters, LexicalIndex
+from searcher.records import FusedHit, Hit, Result, Section
+from searcher.settings import SearchMode, Settings, choices
+from searcher.signals import arm_weights
+from searcher.store import SectionStore
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """Results plus one-line notes for the user (fallbacks, expansions)."""
+
+    results: tuple[Result, ...]
+    mode: str
+    notes: tuple[str, ...] = ()
+    weights: tuple[float, float] | None = None
+
+
+@dataclass
+class _Lazy:
+    vectors: object | None = None
+    encoder: object | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def parse_filters(values: dict[str, str | None] | None) -> Filters:
+    """{'typ': 'protokoll', 'year': '2020..2022', …} → Filters; unknown keys are errors."""
+    terms: list[tuple[str, str]] = []
+    year_from = year_to = None
+    for key, value in (values or {}).items():
+        if value is None or value == "":
+            continue
+        k = key.lower()
+        if k in ("year", "år", "datum", "date"):
+            lo, sep, hi = str(value).partition("..")
+            try:
+                year_from = int(lo[:4]) if lo else None
+                year_to = int(hi[:4]) if hi else (None if sep else year_from)
+            except ValueError:
+                raise BadQueryError(f"bad year range {value!r}; use e.g. 2020..2022") from None
+            continue
+        if k not in FILTER_FIELDS:
+            raise BadQueryError(
+                f"unknown filter {key!r}; choose from {', '.join(sorted(FILTER_FIELDS))}, year"
+            )
+        terms.append((FILTER_FIELDS[k], str(value).strip().lower()))
+    return Filters(tuple(terms), year_from, year_to)
+
+
+class SearchIndex:
+    """A consistent, read-only view of one published generation."""
+
+    def __init__(self, root: Path, *, model: str | None = None, cache_dir: str | None = None):
+        self.root = root
+        self.generation, self.manifest = layout.require_current(root)
+        if self.manifest.get("format") != layout.FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"index in {root}/ has format {self.manifest.get('format')}, this searcher reads "
+                f"{layout.FORMAT_VERSION}; rebuild it with `searcher index --rebuild`"
+            )
+        if self.manifest.get("analyzer_version") != ANALYZER_VERSION:
+            raise IndexMismatchError(
+                f"index in {root}/ was built with analyzer {self.manifest.get('analyzer_version')}"
+                f", this searcher uses {ANALYZER_VERSION}; run `searcher index` to update it"
+            )
+        sem = self.manifest.get("semantic")
+        if model and sem and sem.get("model") != model:
+            raise IndexMismatchError(
+                f"index embeddings were made with {sem.get('model')!r}, not {model!r}; "
+                f"query with that model or rebuild with `searcher index --model {model}`"
+            )
+        self.model = (sem or {}).get("model") or model
+        self.cache_dir = cache_dir
+        try:
+            self.store = SectionStore(self.generation / "sections.sqlite", readonly=True)
+        except (FileNotFoundError, OSError):
+            raise IndexNotBuiltError(f"index in {root}/ is incomplete; run `searcher index`") from None
+        self.lexical = LexicalIndex(self.generation / "lexical")
+        self._lazy = _Lazy()
+
+    # -- the semantic arm, loaded on first use (torch is imported only here) ------------------
+    @property
+    def has_semantic(self) -> bool:
+        return bool(self.manifest.get("semantic"))
+
+    def _vectors(self):
+        if self._lazy.vectors is None:
+            from searcher.semantic.vectors import VectorIndex
+
+            self._lazy.vectors = VectorIndex(self.generation / "semantic")
+        return self._lazy.vectors
+
+    def encoder(self):
+        if self._lazy.encoder is None:
+            from searcher.semantic.encoder import Encoder
+
+            enc = Encoder(self.model, cache_dir=self.cache_dir)
+            sem = self.manifest["semantic"]
+            if enc.dim != sem.get("dim") or enc.prompts != sem.get("prompts"):
+                raise IndexMismatchError(
+                    f"model {self.model!r} now gives dim {enc.dim} / prompts {enc.prompts}, the "
+                    f"index has dim {sem.get('dim')} / prompts {sem.get('prompts')}; rebuild it"
+                )
+            self._lazy.encoder = enc
+        return self._lazy.encoder
+
+    # -- arms ---------------------------------------------------------------------------------
+    def lexical_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
+        return self.lexical.search(query, limit=limit, filters=filters)
+
+    def semantic_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
+        allowed = None if filters.is_empty() else self.lexical.matching_ids(filters)
+        qvec = self.encoder().encode_query(query)
+        return self._vectors().search(qvec, limit=limit, allowed=allowed)
+
+    # -- the public surface --------------------------------------------------------------------
+    def respond(
+        self,
+        query: str,
+        *,
+        mode: str | SearchMode = SearchMode.hybrid,
+        limit: int = 10,
+        filters: dict[str, str | None] | None = None,
+        candidates: int = 50,
+    ) -> Response:
+        """Search and say how: the mode really used and any notes for the user."""
+        mode = _mode(mode)
+        if not query or not query.strip():
+            raise BadQueryError("empty query")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        flt = parse_filters(filters)
+        notes: list[str] = []
+        if mode != SearchMode.lexical and not self.has_semantic:
+            if mode == SearchMode.semantic:
+                raise IndexNotBuiltError(
+                    "this index has no embeddings (built with --no-semantic); "
+                    "run `searcher index` to add them"
+                )
+            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            mode = SearchMode.lexical
+        fetch = max(candidates, limit)
+        lex: list[Hit] = []
+        sem: list[Hit] = []
+        if mode in (SearchMode.lexical, SearchMode.hybrid):
+            lex = self.lexical_hits(query, limit=fetch, filters=flt)
+        if mode in (SearchMode.semantic, SearchMode.hybrid):
+            sem = self.semantic_hits(query, limit=fetch, filters=flt)
+        weights = None
+        if mode == SearchMode.lexical:
+            fused = [_single(h, i, "lexical") for i, h in enumerate(lex, 1)]
+        elif mode == SearchMode.semantic:
+            fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
+        else:
+            weights = arm_weights(query, self.lexical, lex)
+            fused = reciprocal_rank_fusion(lex, sem, k=RRF_K, weights=weights)
+        fused = fused[:limit]
+        sections = self.store.get_many(h.section_id for h in fused)
+        results = tuple(
+            _result(rank, h, sections[h.section_id], mode.value)
+            for rank, h in enumerate((h for h in fused if h.section_id in sections), 1)
+        )
+        return Response(results, mode.value, tuple(notes), weights)
+
+    def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
+               limit: int = 10, filters: dict[str, str | None] | None = None) -> list[Result]:
+        """The top `limit` sections for `query` as plain records."""
+        return list(self.respond(query, mode=mode, limit=limit, filters=filters).results)
+
+    def show(self, section_id: str) -> Section:
+        s = self.store.get(section_id)
+        if s is None:
+            raise BadQueryError(f"no section {section_id!r} in this index")
+        return s
+
+    def sections(self, doc: str) -> list[Section]:
+        out = self.store.sections_of(doc)
+        if not out:
+            known = [d["doc"] for d in self.store.documents()]
+            matches = [d for d in known if d.startswith(doc) or Path(d).stem == doc]
+            if len(matches) == 1:
+                return self.store.sections_of(matches[0])
+            raise BadQueryError(f"no document {doc!r} in this index")
+        return out
+
+    def documents(self) -> list[dict]:
+        return self.store.documents()
+
+    def close(self) -> None:
+        self.lexical.close()
+        self.store.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _mode(mode: str | SearchMode) -> SearchMode:
+    try:
+        return SearchMode(mode)
+    except ValueError:
+        raise BadQueryError(f"unknown mode {mode!r}; choose from {choices(SearchMode)}") from None
+
+
+def _single(hit: Hit, rank: int, arm: str) -> FusedHit:
+    if arm == "lexical":
+        return FusedHit(hit.section_id, hit.score, lexical_rank=rank, lexical_score=hit.score)
+    return FusedHit(hit.section_id, hit.score, semantic_rank=rank, semantic_score=hit.score)
+
+
+def _result(rank: int, h: FusedHit, section: Section, mode: str) -> Result:
+    return Result(
+        rank=rank, score=h.score, section=section, mode=mode,
+        lexical_rank=h.lexical_rank, lexical_score=h.lexical_score,
+        semantic_rank=h.semantic_rank, semantic_score=h.semantic_score,
+    )
+
+
+def open_index(path: str | os.PathLike | None = None, *, model: str | None = None,
+               settings: Settings | None = None) -> SearchIndex:
+    """Open the index at `path` (default: settings/env/`index/`) for searching."""
+    settings = settings or Settings.resolve(index_dir=path)
+    root = Path(path) if path is not None else settings.index_dir
+    return SearchIndex(root, model=model, cache_dir=settings.cache_dir or None)

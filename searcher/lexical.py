@@ -1,0 +1,208 @@
+"""The lexical arm: a whoosh BM25F index over sections, with our Swedish analyzers.
+
+This is the only module that imports whoosh. It takes Sections in and gives Hits out; whoosh
+Results never leave it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.plugins import FieldsPlugin
+
+from searcher.analysis import compound_analyzer, exact_analyzer, swedish_analyzer
+from searcher.errors import BadQueryError, IndexNotBuiltError
+from searcher.records import Hit, Section
+
+BM25_B = 0.75  # Robertson & Zaragoza 2009 defaults; whoosh's are the same
+BM25_K1 = 1.2
+OR_SCALE = 0.9  # whoosh OrGroup.factory: rewards documents matching more query terms
+
+#: Scored fields and their boosts: a title match counts double; compound parts count half so
+#: a whole-word match (which also hits `text`) outranks a match only inside a compound.
+FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "text": 1.0, "parts": 0.5}
+
+#: Filter fields: name in queries/CLI → whoosh field holding the lowercased value.
+FILTER_FIELDS: dict[str, str] = {
+    "doc": "doc",
+    "kommun": "municipality",
+    "municipality": "municipality",
+    "organ": "organ",
+    "typ": "doc_type",
+    "type": "doc_type",
+    "arende": "arende",
+    "ärende": "arende",
+    "dnr": "dnr",
+    "paragraf": "paragraph",
+    "kind": "kind",
+}
+
+
+def build_schema() -> Schema:
+    """The whoosh schema; analyzers come from searcher.analysis (one definition for both sides)."""
+    return Schema(
+        section_id=ID(stored=True, unique=True),
+        doc=ID(stored=True),
+        title=TEXT(analyzer=swedish_analyzer(), field_boost=FIELD_BOOSTS["title"]),
+        text=TEXT(analyzer=swedish_analyzer(), field_boost=FIELD_BOOSTS["text"]),
+        parts=TEXT(analyzer=compound_analyzer(), field_boost=FIELD_BOOSTS["parts"]),
+        exact=TEXT(analyzer=exact_analyzer(), stored=False),
+        municipality=ID(),
+        organ=ID(),
+        doc_type=ID(),
+        arende=ID(),
+        dnr=KEYWORD(lowercase=True, commas=True),
+        paragraph=ID(),
+        kind=ID(),
+        year=NUMERIC(int, bits=32),
+    )
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+def _year(section: Section) -> int | None:
+    m = re.match(r"(\d{4})", section.date or "")
+    return int(m.group(1)) if m else None
+
+
+def section_fields(section: Section) -> dict:
+    """The whoosh document for one section."""
+    body = section.text
+    fields = {
+        "section_id": section.section_id,
+        "doc": section.doc,
+        "title": " › ".join(dict.fromkeys((*section.breadcrumb, section.title))),
+        "text": body,
+        "parts": f"{section.title}\n{body}",
+        "exact": f"{section.title}\n{body}",
+        "municipality": _norm(section.municipality),
+        "organ": _norm(section.organ),
+        "doc_type": _norm(section.doc_type),
+        "arende": _norm(section.arende),
+        "dnr": _norm(section.dnr),
+        "paragraph": _norm(section.paragraph),
+        "kind": _norm(section.kind),
+    }
+    year = _year(section)
+    if year is not None:
+        fields["year"] = year
+    return fields
+
+
+def create(path: Path) -> None:
+    """Create an empty lexical index at path."""
+    path.mkdir(parents=True, exist_ok=True)
+    whoosh_index.create_in(str(path), build_schema())
+
+
+def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256) -> int:
+    """Add (or replace, by section_id) sections in one commit; returns how many."""
+    ix = whoosh_index.open_dir(str(path))
+    writer = ix.writer(limitmb=limitmb)
+    n = 0
+    try:
+        for section in sections:
+            writer.update_document(**section_fields(section))
+            n += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return n
+
+
+def delete_docs(path: Path, docs: Iterable[str]) -> None:
+    """Remove every section of the given documents in one commit."""
+    ix = whoosh_index.open_dir(str(path))
+    writer = ix.writer()
+    for doc in docs:
+        writer.delete_by_term("doc", doc)
+    writer.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Metadata restrictions applied inside each arm, before fusion, so top-k stays full."""
+
+    terms: tuple[tuple[str, str], ...] = ()  # (whoosh field, lowercased value)
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return not self.terms and self.year_from is None and self.year_to is None
+
+
+class LexicalIndex:
+    """A read handle on the whoosh index; searches return plain Hits."""
+
+    def __init__(self, path: Path):
+        if not whoosh_index.exists_in(str(path)):
+            raise IndexNotBuiltError(f"no lexical index in {path}")
+        self._ix = whoosh_index.open_dir(str(path))
+        self._weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        self._parser = MultifieldParser(
+            list(FIELD_BOOSTS), self._ix.schema, fieldboosts=FIELD_BOOSTS,
+            group=OrGroup.factory(OR_SCALE),
+        )
+        # Field queries (dnr:…, typ:…) are filters handled by the engine, not free syntax.
+        self._parser.remove_plugin_class(FieldsPlugin)
+
+    def parse(self, query: str) -> wq.Query:
+        q = query.strip()
+        if not q:
+            raise BadQueryError("empty query")
+        try:
+            return self._parser.parse(q)
+        except Exception as e:  # whoosh raises several unrelated types for bad syntax
+            raise BadQueryError(f"cannot parse query {query!r}: {e}") from None
+
+    def filter_query(self, filters: Filters) -> wq.Query | None:
+        parts: list[wq.Query] = [wq.Term(f, v) for f, v in filters.terms]
+        if filters.year_from is not None or filters.year_to is not None:
+            parts.append(wq.NumericRange("year", filters.year_from, filters.year_to))
+        if not parts:
+            return None
+        return wq.And(parts) if len(parts) > 1 else parts[0]
+
+    def search(self, query: str, *, limit: int, filters: Filters | None = None) -> list[Hit]:
+        """BM25F top-`limit` sections for a query string."""
+        q = self.parse(query)
+        flt = self.filter_query(filters) if filters else None
+        with self._ix.searcher(weighting=self._weighting) as s:
+            results = s.search(q, limit=max(limit, 1), filter=flt)
+            hits = [Hit(r["section_id"], float(r.score)) for r in results]
+        return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
+
+    def matching_ids(self, filters: Filters) -> set[str] | None:
+        """Section ids passing the filters (None = no restriction), for the semantic arm."""
+        flt = self.filter_query(filters)
+        if flt is None:
+            return None
+        with self._ix.searcher() as s:
+            return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(flt)}
+
+    def query_terms(self, query: str) -> list[tuple[str, str]]:
+        """(field, token) pairs the parsed query looks for; used for highlighting and signals."""
+        q = self.parse(query)
+        return sorted({(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()})
+
+    def doc_frequencies(self, terms: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        with self._ix.searcher() as s:
+            return {t: s.doc_frequency(t[0], t[1]) for t in terms}
+
+    def doc_count(self) -> int:
+        with self._ix.searcher() as s:
+            return s.doc_count()
+
+    def close(self) -> None:
+        self._ix.close()
