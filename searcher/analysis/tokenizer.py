@@ -94,7 +94,7 @@ def _word(text: str, start: int, end: int, offset: int = 0) -> tuple[list[Emissi
         query_form = key
         if key != whole:
             out.append((key, offset, start, end, "key"))
-    elif "-" in whole and not whole.replace("-", "").isdigit():
+    elif "-" in whole and any(c.isalpha() for c in whole):
         joined = "".join(p for p, _, _ in parts).lower()
         if joined != whole:
             out.append((joined, offset, start, end, "joined"))
@@ -117,7 +117,7 @@ def _unit(kind: str, text: str, start: int, end: int) -> tuple[list[Emission], s
     elif kind in ("dnr", "sfs", "para") and len(parts) > 1:
         # A prefix/label/§ sign, then a number identifier that is also indexed on its own.
         head = parts[0]
-        rest_start = head[2] + (len(text[head[2] - start:]) - len(text[head[2] - start:].lstrip(" \u00a0\u202f/-")))
+        rest_start = parts[1][1]  # the number starts at the second part
         rest = text[rest_start - start:]
         sub, sub_query = _word(rest.translate(_DASHES), rest_start, end, offset=1)
         whole = head[0].lower() + rest.translate(_DASHES).lower()

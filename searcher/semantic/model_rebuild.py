@@ -472,8 +472,12 @@ def convert(weights_path: Path, tokenizer_path: Path, out_dir: Path) -> dict:
 
     weights_bytes = Path(weights_path).read_bytes()
     tokenizer_bytes = Path(tokenizer_path).read_bytes()
-    weights = parse_weight_file(weights_bytes)
-    ids = check_tokenizer(json.loads(tokenizer_bytes), weights.pieces, weights.header.vocab)
+    try:
+        weights = parse_weight_file(weights_bytes)
+        tokenizer_json = json.loads(tokenizer_bytes)
+    except (ValueError, struct.error) as exc:  # undecodable pieces or JSON
+        raise ModelSetupError(f"cannot read {weights_path} / {tokenizer_path}: {exc}") from None
+    ids = check_tokenizer(tokenizer_json, weights.pieces, weights.header.vocab)
 
     tensors = bert_state_dict(weights)
     model_file = out_dir / "model.safetensors"
@@ -532,11 +536,12 @@ def is_complete(folder: Path) -> bool:
         size = (folder / "model.safetensors").stat().st_size
     except (OSError, ValueError):
         return False
+    if not isinstance(marker, dict) or not isinstance(marker.get("model_safetensors"), dict):
+        return False
     return (
-        isinstance(marker, dict)
-        and marker.get("name") == DEFAULT_MODEL
+        marker.get("name") == DEFAULT_MODEL
         and marker.get("converter_version") == CONVERTER_VERSION
-        and marker.get("model_safetensors", {}).get("bytes") == size
+        and marker["model_safetensors"].get("bytes") == size
         and all((folder / name).is_file() for name in ("config.json", "tokenizer.json", "modules.json"))
     )
 
