@@ -53,7 +53,12 @@ class SectionBuilder:
         kind: SectionKind,
         title: str,
         blocks: list[Block],
-        **extra: object,
+        *,
+        breadcrumb: tuple[str, ...] = (),
+        paragraph: str | None = None,
+        dnr: str | None = None,
+        arende: str | None = None,
+        persons: tuple[str, ...] = (),
     ) -> None:
         """Append one section; `key` is the id's tail ("p257", "header"; "" → "s012")."""
         text = block_text(blocks)
@@ -80,6 +85,10 @@ class SectionBuilder:
                 doc_type=meta.doc_type,
                 date=meta.date,
                 page=page_of(blocks[0].start, self.doc.page_starts),
-                **extra,  # type: ignore[arg-type]
+                breadcrumb=breadcrumb,
+                paragraph=paragraph,
+                dnr=dnr,
+                arende=arende,
+                persons=persons,
             )
         )

@@ -20,6 +20,8 @@ HEADING_MAX_WORDS = 12
 # "Arbete och lärande: 4,8 (4,6)", "Stolthet: 4,4" — a label with a figure is data, not a heading.
 LABELLED_FIGURE = re.compile(r"^[^:]{1,60}:\s*[-−–+]?[\d\s,.%()/−–-]+$")
 FIGURE_TAIL = re.compile(r"\d+(?:,\d+)?\s*\(\d+(?:,\d+)?\)$")
+STATUS_MARK = re.compile(r"^[●■▪◆]\s+")
+ISO_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")  # "… mätdatum 2020-11-01 …" is a note, not a heading
 PERSON_NAME = re.compile(r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}")
 ROLE_WORDS = re.compile(
     r"chef|direktör|ordförande|sekreterare|handläggare|samordnare|strateg|controller|ekonom", re.I
@@ -120,9 +122,10 @@ def is_heading_shape(text: str) -> bool:
     s = text.strip()
     if not s or len(s) > HEADING_MAX_CHARS or len(s.split()) > HEADING_MAX_WORDS:
         return False
-    if "\t" in text.strip() or BULLET.match(s) or s[-1] in ".,;:!?":
+    s = STATUS_MARK.sub("", s)  # "● Riktningens utveckling": a traffic-light mark, then a heading
+    if "\t" in text.strip() or BULLET.match(s) or s[-1] in ".,;:!?" or ISO_DATE.search(s):
         return False
-    if not (s[0].isupper() or s[0].isdigit() or s[0] in "●■▪"):
+    if not s or not (s[0].isupper() or s[0].isdigit()):
         return False
     if LABELLED_FIGURE.match(s) or FIGURE_TAIL.search(s):
         return False

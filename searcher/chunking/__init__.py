@@ -1,0 +1,37 @@
+"""Document → sections: one § of a protocol, one heading of a report, or a generic block.
+
+`split_document` picks the chunker by the document's type (`DocType`); every chunker first removes
+page furniture and the table of contents (see `assemble.prepare`). `split_passages` cuts a section
+into pieces that fit the embedding model's window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from searcher.chunking.generic import split_generic
+from searcher.chunking.passages import split_passages
+from searcher.chunking.protocol import split_protocol
+from searcher.chunking.report import split_report
+from searcher.records import Document, DocType, Section
+
+CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
+    DocType.protocol: split_protocol,
+    DocType.report: split_report,
+    DocType.other: split_generic,
+}
+
+
+def split_document(doc: Document) -> list[Section]:
+    """Sections of `doc` in order; a specialised chunker that finds nothing falls back to generic."""
+    try:
+        doc_type = DocType(doc.meta.doc_type) if doc.meta.doc_type else DocType.other
+    except ValueError:
+        doc_type = DocType.other
+    sections = CHUNKERS[doc_type](doc)
+    if not sections and doc_type is not DocType.other:
+        sections = split_generic(doc)
+    return sections
+
+
+__all__ = ["CHUNKERS", "split_document", "split_passages"]

@@ -1,0 +1,80 @@
+"""Hybrid and semantic search with the real rebuilt model (slow: loads e5, encodes the seeds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROTOCOL, ROOT, SHARED
+
+pytestmark = pytest.mark.slow
+
+EU_QUERY = "Does the municipality support the EU proposal for a European health data space?"
+
+
+def test_english_query_finds_paragraph_261_semantically(full_index):
+    top3 = full_index.search(EU_QUERY, mode="semantic", limit=3)
+    assert any(r.section.doc == PROTOCOL and r.section.paragraph == "261" for r in top3)
+
+
+def test_english_query_ranks_paragraph_261_first_in_hybrid(full_index):
+    [first, *_] = full_index.search(EU_QUERY, mode="hybrid", limit=3)
+    assert first.section.paragraph == "261"
+
+
+def test_hybrid_keeps_exact_identifier_hits_on_top(full_index):
+    results = full_index.search("Balans-22", mode="hybrid", limit=5)
+    assert all("Balans-22" in r.section.text for r in results)
+
+
+def test_hybrid_results_explain_both_arms(full_index):
+    [first, *_] = full_index.search("Brottsofferjourens arbete", mode="hybrid", limit=3)
+    assert first.lexical_rank is not None and first.semantic_rank is not None
+
+
+def test_index_refuses_another_query_model(full_index_dir):
+    from searcher.engine import open_index
+    from searcher.errors import IndexMismatchError
+
+    with pytest.raises(IndexMismatchError, match="embeddings were made with"):
+        open_index(full_index_dir, model="intfloat/multilingual-e5-base")
+
+
+def test_manifest_records_the_model(full_index):
+    sem = full_index.manifest["semantic"]
+    assert sem["model"] == "multilingual-e5-small-rebuilt"
+    assert sem["prompts"] == {"query": "query: ", "passage": "passage: "}
+    assert sem["dim"] == 384 and sem["normalize"] is True
+    assert sem["sections"] == full_index.manifest["sections"]
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "public.json").exists(), reason="no shared eval set")
+def test_evaluation_script_scores_all_modes(full_index_dir, tmp_path):
+    """scripts/evaluate.py end to end; hybrid must not fall below either arm or 0.75 nDCG@10."""
+    out = tmp_path / "r.jsonl"
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), str(SHARED / "eval" / "public.json"),
+         "--mode", "all", "--index-dir", str(full_index_dir), "--out", str(out)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert p.returncode == 0, p.stderr
+    ndcg = {}
+    for mode in ("hybrid", "lexical", "semantic"):
+        rows = [json.loads(x) for x in (tmp_path / f"r-{mode}.jsonl").read_text().splitlines()]
+        assert len(rows) == 30 and all(len(r["hits"]) == 10 for r in rows)
+        s = subprocess.run(
+            [sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "eval" / "public.json"),
+             str(tmp_path / f"r-{mode}.jsonl"), "--json", str(tmp_path / f"{mode}.json")],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert s.returncode == 0, s.stderr
+        ndcg[mode] = _overall_ndcg(json.loads((tmp_path / f"{mode}.json").read_text()))
+    assert ndcg["hybrid"] >= 0.75, ndcg
+    assert ndcg["hybrid"] >= max(ndcg["lexical"], ndcg["semantic"]), ndcg
+
+
+def _overall_ndcg(scores: dict) -> float:
+    return float(scores["overall"]["ndcg"])
