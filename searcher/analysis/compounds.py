@@ -16,7 +16,10 @@ win, then the one whose shortest part is longest, then the longest last part. Ru
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
+
+import snowballstemmer
 
 from whoosh.analysis import Filter, Token
 
@@ -27,14 +30,18 @@ MIN_BEGIN = 4
 MIN_PART = 3
 MAX_PARTS = 3
 CACHE_SIZE = 200_000
-# Prepositions and particles that begin lexicalised words far more often than real compounds.
+# Prepositions, particles and adverbs that begin lexicalised words (underskrift, fastställa,
+# fortfarande, återinföra) far more often than transparent compounds.
 BLOCKED_BEGIN = frozenset(
     """
     an av bak bort efter emellan emot fram från för före genom hem igenom in inne kring med
     mellan mot ned ner om omkring på runt samman sam till tillbaka undan under upp ur ut utan
-    utom vid åt över bi miss sär
+    utom vid åt över bi miss sär fast fort åter
     """.split()
 )
+# Last parts that are homographs of derivational endings: sjuk|dom, stor|lek, egen|dom,
+# kombi|nation, ford|ringar, verksam|het. Compared with the part's Snowball stem.
+BLOCKED_END_STEMS = frozenset("dom lek het skap ring nation else ande ende ism tiger dag".split())
 
 Split = tuple[tuple[str, str], ...]  # ((surface, root), …)
 
@@ -54,7 +61,9 @@ def split_compound(word: str, lexicon: Lexicon | None = None) -> Split | None:
         if key in memo:
             return memo[key]
         tail = word[i:]
-        best: Split | None = ((tail, tail),) if len(tail) >= MIN_PART and tail in end else None
+        best: Split | None = None
+        if len(tail) >= MIN_PART and tail in end and _stem(tail) not in BLOCKED_END_STEMS:
+            best = ((tail, tail),)
         if best is None and budget > 1:
             for j in range(i + MIN_PART, n - MIN_PART + 1):
                 root = middle.get(word[i:j])
@@ -69,7 +78,7 @@ def split_compound(word: str, lexicon: Lexicon | None = None) -> Split | None:
     for j in range(MIN_BEGIN, n - MIN_PART + 1):
         head = word[:j]
         root = begin.get(head)
-        if root is None or head in BLOCKED_BEGIN or root in BLOCKED_BEGIN:
+        if root is None or head in BLOCKED_BEGIN or head[:-1] in BLOCKED_BEGIN or root in BLOCKED_BEGIN:
             continue
         starts = [j]
         if j >= 2 and word[j - 1] == word[j - 2] and word[j - 1] not in "aeiouyåäö":
@@ -104,8 +113,20 @@ def _better(candidate: Split, best: Split | None) -> bool:
     return _rank(candidate) > _rank(best)
 
 
-def _rank(split: Split) -> tuple[int, int, int]:
-    return (-len(split), min(len(s) for s, _ in split), len(split[-1][0]))
+def _rank(split: Split) -> tuple[int, int, int, int]:
+    # fewer parts; no restored triple consonant; longest shortest part; longest last part
+    # (a split that restores a letter, sekretess|slagen, is one letter longer than the word)
+    return (-len(split), -sum(len(s) for s, _ in split), min(len(s) for s, _ in split),
+            len(split[-1][0]))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("swedish")
+
+
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
 
 
 class CompoundFilter(Filter):

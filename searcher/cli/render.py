@@ -20,7 +20,9 @@ def stdout_console(no_color: bool = False) -> Console:
 
 
 def stderr_console(no_color: bool = False) -> Console:
-    return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")))
+    """Diagnostics: never wrapped, so an error stays one greppable line."""
+    return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
+                   soft_wrap=True)
 
 
 def emit_jsonl(records: Iterable[dict]) -> None:
@@ -64,34 +66,31 @@ def highlight_patterns(stems: Iterable[str]) -> list[re.Pattern]:
 
 
 def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain: bool) -> Table:
-    table = Table(show_lines=True, expand=True)
+    """One row per hit: rank, where (document, §/heading, id) over a highlighted snippet, score."""
+    table = Table(show_lines=True, expand=True, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("träff", ratio=1, overflow="fold")
     table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("where", overflow="fold", ratio=1)
-    table.add_column("text", ratio=3)
-    if explain:
-        table.add_column("lexical", justify="right", no_wrap=True)
-        table.add_column("semantic", justify="right", no_wrap=True)
     for r in results:
         s = r.section
-        where = Text(s.doc, style="cyan")
-        where.append(f"\n{s.section_id}", style="dim")
+        cell = Text(s.doc, style="cyan")
         label = f"§ {s.paragraph} " if s.paragraph else ""
-        where.append(f"\n{label}{s.title}"[:160], style="bold")
-        if s.dnr:
-            where.append(f"\nDnr {s.dnr}", style="dim")
-        if s.page:
-            where.append(f"\ns. {s.page}", style="dim")
-        row = [str(r.rank), f"{r.score:.4f}", where, snippet(s.text, patterns)]
+        heading = label + " › ".join(dict.fromkeys((*s.breadcrumb, s.title)))
+        cell.append(f"  {heading}"[:200], style="bold")
+        facts = [s.section_id] + ([f"Dnr {s.dnr}"] if s.dnr else [])
+        facts += [f"s. {s.page}"] if s.page else []
+        cell.append("\n" + " · ".join(facts) + "\n", style="dim")
+        cell.append_text(snippet(s.text, patterns))
+        score = f"{r.score:.4f}"
         if explain:
-            row.append(_arm(r.lexical_rank, r.lexical_score))
-            row.append(_arm(r.semantic_rank, r.semantic_score))
-        table.add_row(*row)
+            score += f"\nlex {_arm(r.lexical_rank, r.lexical_score)}"
+            score += f"\nsem {_arm(r.semantic_rank, r.semantic_score)}"
+        table.add_row(str(r.rank), cell, score)
     return table
 
 
 def _arm(rank: int | None, score: float | None) -> str:
-    return "–" if rank is None else f"#{rank}\n{score:.3f}"
+    return "–" if rank is None else f"#{rank} {score:.3f}"
 
 
 def section_text(section: Section) -> Text:
