@@ -14,7 +14,8 @@ from searcher.chunking.furniture import Line
 
 SENTENCE_END = ".!?:;…)»”\""
 BULLET = re.compile(r"^\s*(?:[-–•●■▪*]|\d{1,2}[.)]|[a-z][.)])\s")
-DENSE_BLANK_SHARE = 0.08  # fewer blank lines than this per line: paragraphs are not separated
+WRAP_MIN, WRAP_MAX = 50, 130  # plausible widths of a wrapped PDF text line
+HEADING_WIDTH_SHARE = 0.7  # inside wrapped text a heading is clearly shorter than a full line
 HEADING_MAX_CHARS = 90
 HEADING_MAX_WORDS = 12
 # "Arbete och lärande: 4,8 (4,6)", "Stolthet: 4,4" — a label with a figure is data, not a heading.
@@ -47,14 +48,13 @@ class Block:
 
 def make_blocks(lines: list[Line]) -> list[Block]:
     """Group lines into blocks, joining a paragraph that a page break cut mid-sentence."""
-    blank = sum(1 for ln in lines if not ln.text.strip())
-    dense = len(lines) > 20 and blank / len(lines) < DENSE_BLANK_SHARE
+    width = _wrap_width(lines)
     blocks: list[Block] = []
     run: list[Line] = []
 
     def flush() -> None:
         if run:
-            blocks.extend(_split_dense(run) if dense else [_block(run)])
+            blocks.extend(_split_run(run, width))
             run.clear()
 
     for line in lines:
@@ -68,25 +68,45 @@ def make_blocks(lines: list[Line]) -> list[Block]:
     return _join_page_breaks(blocks)
 
 
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The width at which the text was wrapped, if it was (pdftotext, pypdf); else None."""
+    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip() and "\t" not in ln.text)
+    if len(lengths) < 20:
+        return None
+    p90 = lengths[int(0.9 * len(lengths))]
+    wrapped = sum(1 for n in lengths if 0.75 * p90 <= n <= p90)
+    return p90 if WRAP_MIN <= p90 <= WRAP_MAX and wrapped > 0.3 * len(lengths) else None
+
+
 def _block(run: list[Line]) -> Block:
     return Block(tuple(ln.text for ln in run), run[0].start, run[0].after_break)
 
 
-def _split_dense(run: list[Line]) -> list[Block]:
-    """Cut a blank-less run before each heading-like line (short, after a finished sentence)."""
+def _split_run(run: list[Line], width: int | None) -> list[Block]:
+    """Cut a run of lines before each heading-like line (short, after a finished sentence)."""
+    if len(run) == 1:
+        return [_block(run)]
     out: list[Block] = []
     cur: list[Line] = []
+
+    def heading(text: str) -> bool:
+        short = width is None or len(text.strip()) < HEADING_WIDTH_SHARE * width
+        return short and is_heading_shape(text)
+
     for i, line in enumerate(run):
-        nxt = run[i + 1].text if i + 1 < len(run) else ""
+        nxt = run[i + 1].text.strip() if i + 1 < len(run) else ""
         prev = cur[-1].text.strip() if cur else ""
+        body_follows = bool(nxt) and not is_table_line(nxt) and (nxt[0].isupper() or nxt[0] in "•●-–")
         starts_new = (
-            cur
-            and is_heading_shape(line.text)
-            and (not prev or prev[-1] in SENTENCE_END or is_heading_shape(prev) or "\t" in prev)
-            and bool(nxt.strip())
+            bool(cur)
+            and heading(line.text)
+            and body_follows
+            and (prev[-1] in SENTENCE_END or "\t" in prev or len(cur) == 1 and heading(prev))
         )
-        ends_heading = cur and len(cur) == 1 and is_heading_shape(cur[0].text) and not starts_new
-        if starts_new or (ends_heading and prev and not BULLET.match(line.text)):
+        ends_heading = len(cur) == 1 and heading(cur[0].text) and not starts_new and (
+            len(run) > 2 and not BULLET.match(line.text) and not is_table_line(line.text)
+        )
+        if starts_new or ends_heading:
             out.append(_block(cur))
             cur = []
         cur.append(line)

@@ -75,7 +75,10 @@ class Encoder:
             "passage": own.get("passage", own.get("document", own.get("corpus", ""))),
         }
         self.prompts = {"query": prompts.get("query", ""), "passage": prompts.get("passage", "")}
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(dim_of())
         self.max_seq_length = int(self._model.max_seq_length or 512)
         self._tokenizer = self._model.tokenizer
         self._query_cache = lru_cache(maxsize=1024)(self._encode_query_uncached)
