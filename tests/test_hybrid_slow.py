@@ -64,7 +64,9 @@ def test_evaluation_script_scores_all_modes(full_index_dir, tmp_path):
     ndcg = {}
     for mode in ("hybrid", "lexical", "semantic"):
         rows = [json.loads(x) for x in (tmp_path / f"r-{mode}.jsonl").read_text().splitlines()]
-        assert len(rows) == 30 and all(len(r["hits"]) == 10 for r in rows)
+        assert len(rows) == 30 and all(len(r["hits"]) <= 10 for r in rows)
+        if mode != "lexical":  # the lexical arm may legitimately match nothing (typos)
+            assert all(len(r["hits"]) == 10 for r in rows)
         s = subprocess.run(
             [sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "eval" / "public.json"),
              str(tmp_path / f"r-{mode}.jsonl"), "--json", str(tmp_path / f"{mode}.json")],

@@ -1,4 +1,4 @@
-"""Swedish text analysis: identifier-aware tokenizer, Swedish stop words, Snowball 3 stems, compounds."""
+"""Swedish text analysis: identifier-aware tokenizer, Swedish stop words, Snowball 3, compounds."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from searcher.analysis.analyzer import (
     get_analyzer,
     swedish_analyzer,
 )
+from searcher.analysis.compounds import compound_parts, split_compound
 from searcher.analysis.stopwords import SWEDISH_STOP_WORDS
-from searcher.analysis.tokenizer import IdentifierTokenizer, TokenKind
+from searcher.analysis.tokenizer import IdentifierTokenizer, TokenKind, dnr_key
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -22,7 +23,10 @@ __all__ = [
     "TokenKind",
     "analyze",
     "compound_analyzer",
+    "compound_parts",
+    "dnr_key",
     "exact_analyzer",
     "get_analyzer",
+    "split_compound",
     "swedish_analyzer",
 ]

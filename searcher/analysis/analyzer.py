@@ -1,10 +1,10 @@
 """The Swedish analyzers, defined once and used for both indexing and querying.
 
-| analyzer              | chain                                                          | field use                     |
-| --------------------- | -------------------------------------------------------------- | ----------------------------- |
-| `swedish_analyzer()`  | identifiers → lowercase → Swedish stop words → Snowball 3 stem | main BM25F field              |
-| `compound_analyzer()` | same, plus compound parts stacked at the word's position       | second field: part matches    |
-| `exact_analyzer()`    | identifiers → lowercase                                        | phrases, identifiers, typos   |
+| analyzer              | chain                                              | field use           |
+| --------------------- | -------------------------------------------------- | ------------------- |
+| `swedish_analyzer()`  | identifiers, lowercase, Swedish stop list, Snowball | main BM25F field   |
+| `compound_analyzer()` | same, plus compound parts on the word's position   | part matches        |
+| `exact_analyzer()`    | identifiers, lowercase                             | phrases, ids, typos |
 
 Every analyzer is picklable (whoosh pickles the schema into the index) and holds no lexicon.
 Bump ANALYZER_VERSION whenever any output changes: the index stores it and refuses a mismatch.
@@ -20,7 +20,7 @@ from searcher.analysis.stemming import SwedishStemFilter
 from searcher.analysis.stopwords import SwedishStopFilter
 from searcher.analysis.tokenizer import IdentifierTokenizer
 
-ANALYZER_VERSION = "sv-1"
+ANALYZER_VERSION = "sv-2"  # bump on any output change, including a new hunspell-sv pin
 
 
 class AnalyzerName(str, Enum):
@@ -32,7 +32,7 @@ class AnalyzerName(str, Enum):
 
 
 def swedish_analyzer() -> Analyzer:
-    """Tokenize identifiers, lowercase, drop Swedish stop words, Snowball-stem; no compound parts."""
+    """Tokenize identifiers, lowercase, drop Swedish stop words, Snowball-stem; no compounds."""
     return IdentifierTokenizer() | LowercaseFilter() | SwedishStopFilter() | SwedishStemFilter()
 
 
@@ -75,7 +75,7 @@ def get_analyzer(name: str | AnalyzerName) -> Analyzer:
 
 
 def analyze(text: str, analyzer: str = "swedish", mode: str = "index") -> list[str]:
-    """Token texts of `text` in `mode` ("index" or "query"), in position order; for tests and debugging."""
+    """Token texts of `text` in `mode` ("index"/"query"), in position order (tests, debugging)."""
     if mode not in ("index", "query"):
         raise ValueError(f"unknown mode {mode!r}; choose from index, query")
     ana = get_analyzer(analyzer)

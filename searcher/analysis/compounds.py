@@ -3,13 +3,16 @@
 A split is `begin (middle)* end` where each piece is a form the Hunspell dictionary allows in
 that role (searcher.analysis.lexicon), linking morphemes (-s-, -e-, -a-, -u-, -o-) included
 because the dictionary lists the linking forms themselves. Among valid splits the fewest parts
-win, then the one whose shortest part is longest, then the longest last part. Rules against junk:
+win, then one without a restored triple consonant (sekretess|lagen, not sekretess|slagen; fall +
+lucka is written fallucka), then the longest shortest part, then the longest last part.
+Rules against junk:
 
 | rule                        | why                                                           |
 | --------------------------- | ------------------------------------------------------------- |
-| first part ≥ MIN_BEGIN      | `ord|förande`, `kon|sekvens` are not what a reader means     |
-| other parts ≥ MIN_PART      | no two-letter pieces                                          |
+| every part ≥ 3 letters      | no two-letter pieces (el|bilar is lost, kon|sekvens avoided)  |
 | no particle first parts     | `under|skrift`, `samman|träde`, `efter|frågan` are lexicalised |
+| no suffix-like last parts   | `sjuk|dom`, `stor|lek`, `verksam|het`, `kombi|nation`          |
+| no lexicalised words        | data/lexicalised_sv.txt: riksdag, ordförande, läkemedel, …     |
 | at most MAX_PARTS parts     | the dictionary's COMPOUNDWORDMAX is 4; deeper splits are noise |
 """
 
@@ -17,31 +20,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import snowballstemmer
-
 from whoosh.analysis import Filter, Token
 
 from searcher.analysis.lexicon import Lexicon, load_lexicon
 
-MIN_WORD = 7
-MIN_BEGIN = 4
-MIN_PART = 3
-MAX_PARTS = 3
-CACHE_SIZE = 200_000
+MIN_WORD = 6  # shorter words are never split
+MIN_BEGIN = 3  # letters in the first part (4 loses lag|förslag, tim|taxa, del|område)
+MIN_PART = 3  # letters in every other part
+MAX_PARTS = 3  # parts per level; compound_parts() also splits the parts themselves once
+CACHE_SIZE = 200_000  # words whose parts CompoundFilter remembers
+MAX_INFLECTION = 5  # letters a word may add to a lexicalised entry and still match it
+LEXICALISED_FILE = Path(__file__).parent / "data" / "lexicalised_sv.txt"
 # Prepositions, particles and adverbs that begin lexicalised words (underskrift, fastställa,
 # fortfarande, återinföra) far more often than transparent compounds.
 BLOCKED_BEGIN = frozenset(
     """
-    an av bak bort efter emellan emot fram från för före genom hem igenom in inne kring med
+    an av bak bort efter emellan emot fram från för före genom igenom in inne kring med
     mellan mot ned ner om omkring på runt samman sam till tillbaka undan under upp ur ut utan
     utom vid åt över bi miss sär fast fort åter
     """.split()
 )
 # Last parts that are homographs of derivational endings: sjuk|dom, stor|lek, egen|dom,
 # kombi|nation, ford|ringar, verksam|het. Compared with the part's Snowball stem.
-BLOCKED_END_STEMS = frozenset("dom lek het skap ring nation else ande ende ism tiger dag".split())
+BLOCKED_END_STEMS = frozenset("dom lek het skap ring nation else ande ende ism tiger".split())
 
 Split = tuple[tuple[str, str], ...]  # ((surface, root), …)
 
@@ -50,7 +55,7 @@ def split_compound(word: str, lexicon: Lexicon | None = None) -> Split | None:
     """The parts of a lowercase compound as (surface, root) pairs, or None when it is not one."""
     lex = lexicon if lexicon is not None else load_lexicon()
     n = len(word)
-    if n < MIN_WORD or not word.isalpha():
+    if n < MIN_WORD or not word.isalpha() or is_lexicalised(word):
         return None
     begin, middle, end = lex.begin, lex.middle, lex.end
     memo: dict[int, Split | None] = {}
@@ -78,7 +83,7 @@ def split_compound(word: str, lexicon: Lexicon | None = None) -> Split | None:
     for j in range(MIN_BEGIN, n - MIN_PART + 1):
         head = word[:j]
         root = begin.get(head)
-        if root is None or head in BLOCKED_BEGIN or head[:-1] in BLOCKED_BEGIN or root in BLOCKED_BEGIN:
+        if root is None or {head, head[:-1], root} & BLOCKED_BEGIN:
             continue
         starts = [j]
         if j >= 2 and word[j - 1] == word[j - 2] and word[j - 1] not in "aeiouyåäö":
@@ -88,6 +93,24 @@ def split_compound(word: str, lexicon: Lexicon | None = None) -> Split | None:
             if more is not None and _better(((head, root), *more), best):
                 best = ((head, root), *more)
     return best
+
+
+@lru_cache(maxsize=1)
+def _lexicalised() -> dict[str, tuple[str, ...]]:
+    entries: dict[str, list[str]] = {}
+    for line in LEXICALISED_FILE.read_text(encoding="utf-8").splitlines():
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            entries.setdefault(entry[:3], []).append(entry)
+    return {k: tuple(v) for k, v in entries.items()}
+
+
+def is_lexicalised(word: str) -> bool:
+    """True for words listed in data/lexicalised_sv.txt (riksdagen, läkemedlet, handläggaren)."""
+    return any(
+        word.startswith(e) and len(word) - len(e) <= MAX_INFLECTION
+        for e in _lexicalised().get(word[:3], ())
+    )
 
 
 def compound_parts(word: str, lexicon: Lexicon | None = None, depth: int = 2) -> tuple[str, ...]:

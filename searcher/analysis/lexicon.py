@@ -29,7 +29,7 @@ from pathlib import Path
 
 from searcher.errors import SearcherError
 
-LEXICON_FORMAT = "1"  # bump when the build rules below change (the cache file name holds it)
+LEXICON_FORMAT = "2"  # bump when the build rules below change (the cache file name holds it)
 DICTIONARY_PACKAGE = "hunspell-sv"
 _FALLBACK_DIRS = (Path("/usr/share/hunspell"),)
 _SECTIONS = ("begin", "middle", "end")
@@ -37,7 +37,7 @@ _SECTIONS = ("begin", "middle", "end")
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Compound roles of word forms; begin/middle map a linking form to its root (placerings → placering)."""
+    """Compound roles; begin/middle map a linking form to its root (placerings: placering)."""
 
     begin: dict[str, str]
     middle: dict[str, str]
@@ -45,7 +45,7 @@ class Lexicon:
 
 
 def dictionary_files() -> tuple[Path, Path]:
-    """The (sv_SE.aff, sv_SE.dic) pair: from the hunspell-sv package, else from /usr/share/hunspell."""
+    """The (sv_SE.aff, sv_SE.dic) pair: from the hunspell-sv package, else /usr/share/hunspell."""
     candidates: list[Path] = []
     try:
         for f in metadata.files(DICTIONARY_PACKAGE) or ():
@@ -66,7 +66,7 @@ def dictionary_files() -> tuple[Path, Path]:
 
 
 def cache_dir() -> Path:
-    """$SEARCHER_CACHE_DIR, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher (as for the model)."""
+    """$SEARCHER_CACHE_DIR, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher (as the model)."""
     explicit = os.environ.get("SEARCHER_CACHE_DIR")
     if explicit:
         return Path(explicit).expanduser()
@@ -74,9 +74,12 @@ def cache_dir() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "searcher"
 
 
-def _suffix_rules(aff: Path) -> dict[str, list[tuple[str, str, str, re.Pattern[str] | None]]]:
-    """flag → [(strip, add, continuation flags, condition)] from the SFX lines (sv_SE has no PFX)."""
-    rules: dict[str, list[tuple[str, str, str, re.Pattern[str] | None]]] = {}
+Rule = tuple[str, str, str, "re.Pattern[str] | None"]  # strip, add, continuation flags, condition
+
+
+def _suffix_rules(aff: Path) -> dict[str, list[Rule]]:
+    """flag → rules, from the SFX lines (sv_SE has no PFX)."""
+    rules: dict[str, list[Rule]] = {}
     for line in aff.read_text(encoding="utf-8").splitlines():
         f = line.split()
         if len(f) < 5 or f[0] != "SFX":
@@ -115,13 +118,18 @@ def build_lexicon(aff: Path, dic: Path) -> Lexicon:
                 end.add(root)
         for flag in flags:
             for strip, add, cont, cond in rules.get(flag, ()):
-                if (strip and not root.endswith(strip)) or (cond is not None and not cond.search(root)):
+                if strip and not root.endswith(strip):
+                    continue
+                if cond is not None and not cond.search(root):
                     continue
                 form = root[: len(root) - len(strip)] + add
+                # A linking rule (placering + s) keeps the root; a longer one (andra + hands) makes
+                # a new first part whose root is the form without its linking s.
+                base = root if len(add) <= 2 else form.removesuffix("s")
                 if "X" in cont:
-                    begin.setdefault(form, root)
+                    begin.setdefault(form, base)
                 elif "U" in cont:
-                    middle.setdefault(form, root)
+                    middle.setdefault(form, base)
                 elif "W" not in cont and "Z" not in cont and "Y" in flags:
                     end.add(form)
     return Lexicon(begin=begin, middle=middle, end=frozenset(end))
@@ -170,6 +178,11 @@ def load_lexicon() -> Lexicon:
     """The lexicon, read from the cache (built there from the dictionary on first use)."""
     aff, dic = dictionary_files()
     path = _cache_file(aff, dic)
-    if not path.is_file():
-        save_lexicon(build_lexicon(aff, dic), path)
-    return read_lexicon(path)
+    if path.is_file():
+        return read_lexicon(path)
+    lexicon = build_lexicon(aff, dic)
+    try:
+        save_lexicon(lexicon, path)
+    except OSError:  # a read-only cache: build again next time rather than fail
+        pass
+    return lexicon

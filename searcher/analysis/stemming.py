@@ -23,7 +23,7 @@ _STEMMABLE_KINDS = frozenset(k.value for k in (TokenKind.WORD, TokenKind.PART,
 
 
 class SwedishStemmer:
-    """`stem(word)` with Snowball Swedish 3.x and a dict cache; picklable (the C stemmer is dropped)."""
+    """`stem(word)` with Snowball Swedish 3.x and a dict cache; picklable (drops the C stemmer)."""
 
     def __init__(self, cache_size: int = CACHE_SIZE) -> None:
         self.cache_size = cache_size

@@ -1,4 +1,4 @@
-"""Swedish stop words (the Snowball list, 114 words) and a stop filter that keeps stacked positions right.
+"""Swedish stop words (the Snowball list, 114 words) and a stop filter that keeps positions right.
 
 whoosh's ``StopFilter`` merges its English list unless told otherwise, drops one-letter tokens
 (``5`` in ``5 kap.``, ``§``) and renumbers every surviving token as if each had its own position,

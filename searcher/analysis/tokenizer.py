@@ -1,4 +1,4 @@
-"""Identifier-aware tokenizer: keeps `Balans-22`, `Dnr 2022-00295`, `§ 259`, `3 000` whole and findable by parts.
+"""Identifier-aware tokenizer: `Balans-22`, `Dnr 2022-00295`, `§ 259`, `3 000` whole and in parts.
 
 Index mode, for one identifier (a *unit*), emits stacked tokens:
 
@@ -27,7 +27,7 @@ from whoosh.analysis import Token, Tokenizer
 
 
 class TokenKind(str, Enum):
-    """What a token stands for; filters decide by kind (stop words and stems apply to words/parts)."""
+    """What a token stands for; filters decide by kind (stop words and stems: words, parts)."""
 
     WORD = "word"  # a plain word or number, one position
     PART = "part"  # one part of an identifier, own position
@@ -45,14 +45,17 @@ _NUM_DNR = r"(?:19|20)[0-9]{2}[-/][0-9]+(?:[-/][0-9]+){0,2}(?![0-9])"
 UNIT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("url", r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"),
     ("email", r"[^\W_][\w.+-]*@[^\W_][\w-]*(?:\.[\w-]+)*\.[^\W\d_]{2,}"),
-    ("com", r"\b(?:COM|SEC|SWD)" + _H + r"?\(" + _H + r"?[0-9]{4}" + _H + r"?\)" + _H + r"?[0-9]+"),
+    ("com", r"\b(?:COM|SEC|SWD)" + _H + r"?\(" + _H + r"?[0-9]{4}" + _H + r"?\)" + _H
+            + r"?[0-9]+"),
     ("sfs", r"\bSFS" + _H + r"?[0-9]{4}:[0-9]+"),
-    ("kap", r"\b[0-9]+" + _H + r"?kap\.?" + _H + r"?[0-9]+(?:" + _H + r"?[a-z])?" + _H + r"?§(?!§)"),
+    ("kap", r"\b[0-9]+" + _H + r"?kap\.?" + _H + r"?[0-9]+(?:" + _H + r"?[a-z])?" + _H
+            + r"?§(?!§)"),
     ("para", r"§§?" + _H + r"?[0-9]+(?:" + _H + r"?[a-z](?![^\W_]))?"
              r"(?:" + _H + r"?[-–]" + _H + r"?[0-9]+(?:" + _H + r"?[a-z](?![^\W_]))?)?"),
     ("parapost", r"\b[0-9]+(?:" + _H + r"?[a-z])?" + _H + r"?§(?!§)"),
     ("dnr", r"\b(?:(?:[A-ZÅÄÖ]{2,6}|(?i:dnr|diarienr|diarienummer))" + _H
             + r"|(?i:[a-zåäö]{2,6})[/-]?)" + _NUM_DNR),
+    ("abbrgen", r"\b[A-ZÅÄÖ][A-ZÅÄÖ0-9]+:(?:s|n|en|et|er|erna|ar|arna|na)\b"),  # KPMG:s, EU:s
     ("thousands", r"(?<![0-9,.])[0-9]{1,3}(?:" + _H + r"[0-9]{3})+(?:,[0-9]+)?(?![0-9]|,[0-9])"),
     ("ident", r"[^\W_]+(?:(?:[-/–]|(?<=[0-9])[.,:](?=[0-9]))[^\W_]+)*"),
 )
@@ -60,9 +63,10 @@ UNIT_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in UNIT_PATTERN
 
 # Parts of a unit: numbers (a decimal comma stays inside), letter runs, § signs.
 _PART_RE = re.compile(r"[0-9]+(?:,[0-9]+)?|\d+|[^\W\d_]+|§+")
-_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": "", "\u202f": "", " ": ""})
+_DASHES = str.maketrans(
+    {"–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": "", "\u202f": "", " ": ""}
+)
 _DNR_WORD_RE = re.compile(r"((?:19|20)[0-9]{2})[-/]([0-9]+(?:[-/][0-9]+){0,2})")
-_DNR_UNIT_RE = re.compile(r"([^\W\d_]+)" + _H + r"?[/-]?(" + _NUM_DNR + ")")
 
 # One emitted token: (text, position offset in the unit, start char, end char, kind).
 Emission = tuple[str, int, int, int, str]
@@ -85,6 +89,7 @@ def _word(text: str, start: int, end: int, offset: int = 0) -> tuple[list[Emissi
     """Emissions and query form of one space-free word (plain or identifier)."""
     parts = _parts(text, start)
     if len(parts) <= 1:
+        text = text.translate(_DASHES)
         return [(text, offset, start, end, "word")], text
     whole = text.translate(_DASHES).lower()
     out: list[Emission] = [(whole, offset, start, end, "whole")]
@@ -104,9 +109,12 @@ def _word(text: str, start: int, end: int, offset: int = 0) -> tuple[list[Emissi
 
 
 def _unit(kind: str, text: str, start: int, end: int) -> tuple[list[Emission], str]:
-    """Emissions (sorted by offset) and query form of one unit matched by UNIT_RE group `kind`."""
+    """Emissions (sorted by offset) and query form of one unit matched by UNIT_RE's group `kind`."""
     if kind == "ident":
         return _word(text, start, end)
+    if kind == "abbrgen":  # the abbreviation itself is the word: KPMG:s → KPMG
+        word = text[: text.index(":")]
+        return [(word, 0, start, start + len(word), "word")], word
     parts = _parts(text, start)
     if kind == "thousands":
         whole = "".join(p for p, _, _ in parts)
@@ -119,7 +127,7 @@ def _unit(kind: str, text: str, start: int, end: int) -> tuple[list[Emission], s
         head = parts[0]
         rest_start = parts[1][1]  # the number starts at the second part
         rest = text[rest_start - start:]
-        sub, sub_query = _word(rest.translate(_DASHES), rest_start, end, offset=1)
+        sub, _ = _word(rest, rest_start, end, offset=1)
         whole = head[0].lower() + rest.translate(_DASHES).lower()
         out = [(whole, 0, start, end, "whole")]
         query_form = whole

@@ -14,6 +14,7 @@ from searcher.chunking.furniture import Line
 
 SENTENCE_END = ".!?:;…)»”\""
 BULLET = re.compile(r"^\s*(?:[-–•●■▪*]|\d{1,2}[.)]|[a-z][.)])\s")
+PROSE_MIN = 30
 WRAP_MIN, WRAP_MAX = 50, 130  # plausible widths of a wrapped PDF text line
 HEADING_WIDTH_SHARE = 0.7  # inside wrapped text a heading is clearly shorter than a full line
 HEADING_MAX_CHARS = 90
@@ -21,8 +22,17 @@ HEADING_MAX_WORDS = 12
 # "Arbete och lärande: 4,8 (4,6)", "Stolthet: 4,4" — a label with a figure is data, not a heading.
 LABELLED_FIGURE = re.compile(r"^[^:]{1,60}:\s*[-−–+]?[\d\s,.%()/−–-]+$")
 FIGURE_TAIL = re.compile(r"\d+(?:,\d+)?\s*\(\d+(?:,\d+)?\)$")
-STATUS_MARK = re.compile(r"^[●■▪◆]\s+")
 ISO_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")  # "… mätdatum 2020-11-01 …" is a note, not a heading
+WORDY_DATE = re.compile(
+    r"\b\d{1,2} (?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+    r"november|december) \d{4}\b",
+    re.I,
+)
+ON_BEHALF = re.compile(r"^(?:På|För) .{3,60} vägnar$")
+OPEN_ENDINGS = frozenset(
+    "och eller att för av i med som till om på de den det en ett från vid under över mot "
+    "är har kan ska samt men inom enligt efter".split()
+)
 PERSON_NAME = re.compile(r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}")
 ROLE_WORDS = re.compile(
     r"chef|direktör|ordförande|sekreterare|handläggare|samordnare|strateg|controller|ekonom", re.I
@@ -69,13 +79,15 @@ def make_blocks(lines: list[Line]) -> list[Block]:
 
 
 def _wrap_width(lines: list[Line]) -> int | None:
-    """The width at which the text was wrapped, if it was (pdftotext, pypdf); else None."""
-    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip() and "\t" not in ln.text)
-    if len(lengths) < 20:
+    """The width at which prose was wrapped (pdftotext, pypdf), or None for unwrapped text."""
+    prose = sorted(
+        n for ln in lines if (n := len(ln.text.strip())) >= PROSE_MIN and "\t" not in ln.text
+    )
+    if len(prose) < 20:
         return None
-    p90 = lengths[int(0.9 * len(lengths))]
-    wrapped = sum(1 for n in lengths if 0.75 * p90 <= n <= p90)
-    return p90 if WRAP_MIN <= p90 <= WRAP_MAX and wrapped > 0.3 * len(lengths) else None
+    width = prose[int(0.9 * len(prose))]
+    near = sum(1 for n in prose if 0.8 * width <= n <= 1.05 * width)
+    return width if WRAP_MIN <= width <= WRAP_MAX and near > 0.4 * len(prose) else None
 
 
 def _block(run: list[Line]) -> Block:
@@ -142,12 +154,15 @@ def is_heading_shape(text: str) -> bool:
     s = text.strip()
     if not s or len(s) > HEADING_MAX_CHARS or len(s.split()) > HEADING_MAX_WORDS:
         return False
-    s = STATUS_MARK.sub("", s)  # "● Riktningens utveckling": a traffic-light mark, then a heading
     if "\t" in text.strip() or BULLET.match(s) or s[-1] in ".,;:!?" or ISO_DATE.search(s):
         return False
     if not s or not (s[0].isupper() or s[0].isdigit()):
         return False
-    if LABELLED_FIGURE.match(s) or FIGURE_TAIL.search(s):
+    if LABELLED_FIGURE.match(s) or FIGURE_TAIL.search(s) or s.endswith("-"):
+        return False
+    if s.rsplit(None, 1)[-1].lower() in OPEN_ENDINGS:  # "… risk- och" is a wrapped line
+        return False
+    if WORDY_DATE.search(s) or ON_BEHALF.match(s):  # "Stockholm den 2 maj 2019": a signature
         return False
     return sum(ch.isalpha() for ch in s) >= 3
 

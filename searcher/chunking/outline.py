@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from searcher.chunking.blocks import Block, is_heading_shape, is_signature, is_table_line
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+[A-ZÅÄÖ]")
 UPPDRAG_LABEL = re.compile(r"uppdrag:?", re.I)
 MIN_PART_CHARS = 300
 MAX_MERGED_CHARS = 3000
 TINY_PART_CHARS = 80
+MAX_CONTEXT = 3  # deeper inferred nesting is more likely noise (list items) than structure
+MAX_GROUP_CRUMBS = 3
 INTRO_MAX_CHARS = 250  # a one-sentence goal between a heading and its first sub-heading
 
 
@@ -53,8 +56,12 @@ def heading_text(block: Block) -> str:
 
 
 def _level(block: Block) -> int | None:
+    """Explicit heading level: Markdown "##" or a section number "4.2.1 Title"."""
     m = MARKDOWN_HEADING.match(block.first)
-    return len(m.group(1)) if m else None
+    if m:
+        return len(m.group(1))
+    n = NUMBERED_HEADING.match(block.first)
+    return n.group(1).count(".") + 1 if n else None
 
 
 def classify(blocks: list[Block]) -> list[bool]:
@@ -151,18 +158,21 @@ def _open_part(
     texts = [heading_text(blocks[j]) for j in heading_ids]
     base: tuple[str, ...] = (tops[pending[0]],) if opens_top else ((state.top,) if state.top else ())
     levels = [_level(blocks[j]) for j in heading_ids]
-    if texts and all(lv is not None for lv in levels):
-        for lv, text in zip(levels, texts, strict=True):
+    for lv, text in zip(levels, texts, strict=True):
+        if lv is not None:  # a numbered or "#" heading restarts the inferred context below it
             state.md_stack = [(lev, t) for lev, t in state.md_stack if lev < lv] + [(lv, text)]
-        crumbs = base + tuple(t for _, t in state.md_stack)
-        return Part(crumbs, part_blocks, state.top, opens_top)
-    if not texts:
-        return Part(base, part_blocks, state.top, opens_top)
-    prefix = texts[:-1]
+            state.context = []
+    explicit = tuple(t for _, t in state.md_stack)
+    implicit = [t for lv, t in zip(levels, texts, strict=True) if lv is None]
+    if not texts or not implicit:
+        return Part(base + explicit or base, part_blocks, state.top, opens_top)
+    last_is_implicit = levels[-1] is None
+    prefix = (implicit[:-1] if last_is_implicit else implicit)[-MAX_GROUP_CRUMBS:]
     fresh = [t for t in prefix if (state.top, t.lower()) not in labels]
     kept = state.context[: max(0, len(state.context) - len(fresh))] if fresh else state.context
-    crumbs = base + tuple(kept) + tuple(prefix) + (texts[-1],)
-    state.context = kept + fresh
+    title = (implicit[-1],) if last_is_implicit else ()
+    crumbs = base + explicit + tuple(kept) + tuple(prefix) + title
+    state.context = (kept + fresh)[-MAX_CONTEXT:]
     return Part(crumbs, part_blocks, state.top, opens_top)
 
 
@@ -170,10 +180,13 @@ def merge_small(parts: list[Part]) -> list[Part]:
     """Fold parts under MIN_PART_CHARS into a sibling: the previous one, else the next one."""
     out: list[Part] = []
     carry: list[Block] = []  # a small part waiting to open the next sibling
+    carried_top = False
     for n, p in enumerate(parts):
         if carry:
             p.blocks[:0] = carry
             carry = []
+            p.opens_top = p.opens_top or carried_top
+        carried_top = False
         prev = out[-1] if out else None
         nxt = parts[n + 1] if n + 1 < len(parts) else None
         same_top = prev is not None and not p.opens_top and p.top == prev.top
@@ -183,13 +196,35 @@ def merge_small(parts: list[Part]) -> list[Part]:
         ):
             prev.blocks.extend(p.blocks)
         elif p.size < MIN_PART_CHARS and nxt is not None and (
-            (_siblings(p, nxt) and not nxt.opens_top) or not p.crumbs
+            not p.crumbs
+            or n == 0  # a title page: "Motion till riksdagen / 2018/19:477 / av …"
+            or p.size < TINY_PART_CHARS
+            or (not nxt.opens_top and (_siblings(p, nxt) or (p.opens_top and nxt.top == p.top)))
         ):
             carry = p.blocks  # e.g. a short cover page, or "Investeringsprojekt" + one line
+            carried_top = p.opens_top
         else:
             out.append(p)
     if carry:
         out.append(Part((), carry))
+    return _fold_leftovers(out)
+
+
+def _fold_leftovers(parts: list[Part]) -> list[Part]:
+    """Second pass: a part still under MIN_PART_CHARS joins whatever precedes it in its top."""
+    out: list[Part] = []
+    for p in parts:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and p.size < MIN_PART_CHARS
+            and not p.opens_top
+            and p.top == prev.top
+            and prev.size + p.size <= MAX_MERGED_CHARS
+        ):
+            prev.blocks.extend(p.blocks)
+        else:
+            out.append(p)
     return out
 
 

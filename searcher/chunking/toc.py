@@ -25,6 +25,10 @@ TOC_HEADING = re.compile(
 MAX_GAP = 2  # non-entry lines allowed between two entries of one TOC (a "§ 257 Dnr …" line)
 MIN_ENTRIES = 3
 HEAD_CHARS = 20_000
+ENTRY_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
+BARE_ENTRY_MAX = 120
+BARE_ENTRY_WORDS = 12
+BARE_RECUR_SHARE = 0.6
 HEAD_SHARE = 0.2
 
 
@@ -64,6 +68,34 @@ def find_toc(lines: list[Line]) -> Toc:
             _ascending(lines, cluster)
         ):
             return _build(lines, cluster, heading)
+    return _find_bare_toc(lines)
+
+
+def _find_bare_toc(lines: list[Line]) -> Toc:
+    """"Innehållsförteckning" followed by titles without page numbers that recur in the body.
+
+    The list ends where the body begins: at the first entry's second occurrence or at prose.
+    """
+    limit = max(HEAD_CHARS, int(HEAD_SHARE * (lines[-1].start if lines else 0)))
+    for h, line in enumerate(lines):
+        if line.start > limit:
+            break
+        if not TOC_HEADING.fullmatch(line.text.strip()):
+            continue
+        taken, titles = [h], []
+        for j in range(h + 1, len(lines)):
+            text = lines[j].text.strip()
+            if not text:
+                continue
+            prose = text.endswith(".") and len(text.split()) > BARE_ENTRY_WORDS  # not "m.m."
+            if len(text) > BARE_ENTRY_MAX or prose or (titles and text == titles[0]):
+                break
+            taken.append(j)
+            titles.append(text)
+        body = {_unnumbered(ln.text) for ln in lines[taken[-1] + 1 :]}
+        found = [t for t in map(_unnumbered, titles) if t in body]
+        if len(titles) >= MIN_ENTRIES and len(found) >= BARE_RECUR_SHARE * len(titles):
+            return Toc(tuple(TocEntry(title=t, page=0) for t in found), frozenset(taken))
     return Toc()
 
 
@@ -71,6 +103,11 @@ def _ascending(lines: list[Line], cluster: list[int]) -> bool:
     """TOC page numbers never go down (one slip allowed for OCR noise)."""
     pages = [int(m.group("page")) for i in cluster if (m := toc_entry(lines[i].text))]
     return sum(1 for a, b in zip(pages, pages[1:], strict=False) if b < a) <= 1
+
+
+def _unnumbered(text: str) -> str:
+    """"1.Systematiskt arbetsmiljöarbete" in a TOC is "Systematiskt arbetsmiljöarbete" below."""
+    return ENTRY_NUMBER.sub("", text.strip())
 
 
 def _gap(lines: list[Line], a: int, b: int) -> int:

@@ -1,4 +1,4 @@
-"""Pinned analyzer output on Swedish sentences (style.md Part 5, with Snowball 3: beslutet → beslut)."""
+"""Pinned analyzer output on Swedish sentences (style.md Part 5; Snowball 3: beslutet → beslut)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_identifiers_are_not_stemmed() -> None:
 
 def test_stop_words_renumber_positions_per_position() -> None:
     ana = swedish_analyzer()
-    tokens = [(t.text, t.pos) for t in ana("tillstånd för servering av Balans-22 och", positions=True)]
+    text = "tillstånd för servering av Balans-22 och"
+    tokens = [(t.text, t.pos) for t in ana(text, positions=True)]
     assert tokens == [("tillstånd", 0), ("servering", 1), ("balans-22", 2), ("balans22", 2),
                       ("balan", 2), ("22", 3)]
 

@@ -1,0 +1,70 @@
+"""The compound lexicon: Hunspell flags → begin/middle/end forms; cache round trip; load time."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from searcher.analysis.compounds import split_compound
+from searcher.analysis.lexicon import build_lexicon, load_lexicon, read_lexicon, save_lexicon
+
+AFF = """SET UTF-8
+COMPOUNDBEGIN X
+COMPOUNDMIDDLE U
+COMPOUNDEND Y
+SFX H Y 2
+SFX H 0 er [^a]
+SFX H 0 erna [^a]
+SFX v N 2
+SFX v a s/WXZ a
+SFX v 0 s/WXZ [^a]
+SFX f N 1
+SFX f 0 s/WUZ [^a]
+"""
+DIC = """5
+placering/vY
+kostnad/HfY
+temperatur/XY
+mätare/Y
+forbidden/%Y
+"""
+
+
+def _tiny(tmp_path: Path):
+    aff, dic = tmp_path / "sv.aff", tmp_path / "sv.dic"
+    aff.write_text(AFF, encoding="utf-8")
+    dic.write_text(DIC, encoding="utf-8")
+    return build_lexicon(aff, dic)
+
+
+def test_flags_become_roles(tmp_path: Path) -> None:
+    lex = _tiny(tmp_path)
+    assert lex.begin == {"placerings": "placering", "temperatur": "temperatur"}
+    assert lex.middle == {"kostnads": "kostnad"}
+    assert {"kostnad", "kostnader", "kostnaderna", "placering", "mätare"} <= lex.end
+    assert "forbidden" not in lex.end and "placerings" not in lex.end
+
+
+def test_tiny_lexicon_splits_with_linking_s(tmp_path: Path) -> None:
+    lex = _tiny(tmp_path)
+    assert split_compound("placeringskostnader", lex) == (
+        ("placerings", "placering"), ("kostnader", "kostnader"))
+    assert split_compound("placeringskostnadsmätare", lex) == (
+        ("placerings", "placering"), ("kostnads", "kostnad"), ("mätare", "mätare"))
+    assert split_compound("kostnadsmätare", lex) is None  # kostnads- may only stand in the middle
+
+
+def test_cache_file_round_trip(tmp_path: Path) -> None:
+    lex = _tiny(tmp_path)
+    path = tmp_path / "cache" / "lex.txt"
+    save_lexicon(lex, path)
+    assert read_lexicon(path) == lex
+
+
+def test_real_lexicon_loads_fast() -> None:
+    load_lexicon()  # builds the cache file on first use
+    load_lexicon.cache_clear()
+    start = time.perf_counter()
+    lex = load_lexicon()
+    assert time.perf_counter() - start < 0.5
+    assert len(lex.end) > 300_000 and "placerings" in lex.begin
