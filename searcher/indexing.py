@@ -18,7 +18,7 @@ import numpy as np
 
 from searcher import layout, lexical
 from searcher.analysis import ANALYZER_VERSION
-from searcher.chunking import split_document
+from searcher.chunking import split_document, table_of_contents
 from searcher.chunking.passages import split_passages
 from searcher.documents import is_supported, load_document
 from searcher.errors import BadInputError, SearcherError
@@ -175,7 +175,8 @@ def _build_into(
             continue
         finally:
             progress.advance()
-        store.put_document(name, str(path), document.sha256, document.meta, sections)
+        store.put_document(name, str(path), document.sha256, document.meta, sections,
+                           toc=table_of_contents(document))
         changed_sections.extend(sections)
         indexed.append(name)
     progress.finish()

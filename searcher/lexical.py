@@ -53,7 +53,9 @@ def build_schema() -> Schema:
         doc=ID(stored=True),
         title=TEXT(analyzer=swedish_analyzer(), field_boost=FIELD_BOOSTS["title"]),
         text=TEXT(analyzer=swedish_analyzer(), field_boost=FIELD_BOOSTS["text"]),
-        parts=TEXT(analyzer=compound_analyzer(), field_boost=FIELD_BOOSTS["parts"]),
+        # A lone compound query word becomes its parts here; all of them must match.
+        parts=TEXT(analyzer=compound_analyzer(), field_boost=FIELD_BOOSTS["parts"],
+                   multitoken_query="and"),
         exact=TEXT(analyzer=exact_analyzer(), stored=False),
         municipality=ID(),
         organ=ID(),

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS documents (
     path TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     meta TEXT NOT NULL,
-    n_sections INTEGER NOT NULL
+    n_sections INTEGER NOT NULL,
+    toc TEXT NOT NULL DEFAULT ''  -- table of contents: not a section, but counted by mentions
 );
 CREATE TABLE IF NOT EXISTS sections (
     section_id TEXT PRIMARY KEY,
@@ -51,14 +52,16 @@ class SectionStore:
 
     # -- writing -----------------------------------------------------------------------------
     def put_document(
-        self, doc: str, path: str, sha256: str, meta: DocumentMeta, sections: list[Section]
+        self, doc: str, path: str, sha256: str, meta: DocumentMeta, sections: list[Section],
+        toc: str = "",
     ) -> None:
         """Replace one document and all its sections (one transaction)."""
         with self._db:
             self._db.execute("DELETE FROM sections WHERE doc = ?", (doc,))
             self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
-                (doc, path, sha256, json.dumps(asdict(meta), ensure_ascii=False), len(sections)),
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                (doc, path, sha256, json.dumps(asdict(meta), ensure_ascii=False), len(sections),
+                 toc),
             )
             self._db.executemany(
                 "INSERT INTO sections VALUES (?, ?, ?, ?)",
@@ -112,6 +115,11 @@ class SectionStore:
             {"doc": d, "path": p, "sha256": h, "n_sections": n, **json.loads(m)}
             for d, p, h, m, n in rows
         ]
+
+    def toc_of(self, doc: str) -> str:
+        """The document's table-of-contents text ('' when it has none)."""
+        row = self._db.execute("SELECT toc FROM documents WHERE doc = ?", (doc,)).fetchone()
+        return row[0] if row else ""
 
     def section_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM sections").fetchone()[0]

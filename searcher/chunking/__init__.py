@@ -35,3 +35,12 @@ def split_document(doc: Document) -> list[Section]:
 
 
 __all__ = ["CHUNKERS", "split_document", "split_passages"]
+
+
+def table_of_contents(doc: Document) -> str:
+    """The document's table of contents as text ('' if none): not a section (never ranked),
+    but kept so that `mentions` counts identifiers that only the TOC repeats."""
+    from searcher.chunking.assemble import prepare_lines
+
+    lines, toc = prepare_lines(doc)
+    return "\n".join(lines[i].text for i in sorted(toc.lines))

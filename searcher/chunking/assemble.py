@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from searcher.chunking.blocks import Block, block_text, make_blocks
-from searcher.chunking.furniture import page_of, source_lines, strip_furniture
+from searcher.chunking.furniture import Line, page_of, source_lines, strip_furniture
 from searcher.chunking.toc import Toc, find_toc
 from searcher.records import Document, Section, SectionKind
 
@@ -24,10 +24,15 @@ class Prepared:
     toc: Toc
 
 
+def prepare_lines(doc: Document) -> tuple[list[Line], Toc]:
+    """Lines with furniture removed, and the table of contents found among them."""
+    lines = strip_furniture(source_lines(doc.text), doc.page_starts)
+    return lines, find_toc(lines)
+
+
 def prepare(doc: Document) -> Prepared:
     """Furniture and TOC removed, the rest as blocks in source order."""
-    lines = strip_furniture(source_lines(doc.text), doc.page_starts)
-    toc = find_toc(lines)
+    lines, toc = prepare_lines(doc)
     if toc.lines:
         lines = [ln for i, ln in enumerate(lines) if i not in toc.lines]
     return Prepared(make_blocks(lines), toc)

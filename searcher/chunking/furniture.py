@@ -25,6 +25,11 @@ PAGE_NUMBER = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"\d{1,4}")
+PAGE_IN_LINE = re.compile(
+    r"(?:sid(?:a|an)?\.?|page)\s*\d{1,4}(?:\s*(?:av|of|/)\s*\d{1,4})?|\b\d{1,4}\s*\(\s*\d{1,4}\s*\)"
+    r"|\b\d{1,4}\s*(?:av|/)\s*\d{1,4}\b$",
+    re.I,
+)
 DATE_OR_KIND = re.compile(
     r"\b(?:19|20)\d\d-\d\d-\d\d\b|protokoll|sammanträde|årsrapport|årsredovisning|rapport", re.I
 )
@@ -34,6 +39,12 @@ BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th)\s*/?>", re.I)
 INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|span|sup|sub)\s*>", re.I)
 RUNNING_MAX_LINE = 70
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
+MIN_PAGES = 3
+PARAGRAPH_LABELS = frozenset(
+    "beslut bakgrund beslutsunderlag ärendebeskrivning yrkanden yrkande förslag till beslut "
+    "expedieras reservation reservationer propositionsordning beslutsgång sammanfattning".split()
+    + ["förslag till beslut", "kommunstyrelsens förslag"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +85,33 @@ def is_page_number(text: str) -> bool:
 
 def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> list[Line]:
     """Drop furniture lines; the next kept line is marked `after_break`."""
-    drop = {i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)}
-    drop |= _bare_page_numbers(lines)
-    drop |= _repeated_blocks(lines)
-    drop |= _page_edges(lines, page_starts)
+    marks = {i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)}
+    drop = marks | _bare_page_numbers(lines) | _repeated_blocks(lines)
+    drop |= _page_edges(lines, _pages(lines, page_starts, sorted(marks)))
+    page_tops = set(page_starts[1:])
     kept: list[Line] = []
     pending = False
     for i, line in enumerate(lines):
+        if i in drop or line.start in page_tops:
+            pending = True  # a page break: the next text may continue a cut paragraph
         if i in drop:
-            pending = True
             continue
         if pending and line.text.strip():
             line = replace(line, after_break=True)
             pending = False
         kept.append(line)
     return kept
+
+
+def _pages(lines: list[Line], page_starts: tuple[int, ...], marks: list[int]) -> list[list[int]]:
+    """Line indices per page: from `page_starts`, else cut after each signature/page-number line."""
+    pages: dict[int, list[int]] = {}
+    if len(page_starts) >= MIN_PAGES:
+        for i, line in enumerate(lines):
+            pages.setdefault(page_of(line.start, page_starts) or 0, []).append(i)
+        return list(pages.values())
+    bounds = [0] + [m + 1 for m in marks] + [len(lines)]
+    return [list(range(a, b)) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def _blocks(lines: list[Line]) -> list[list[int]]:
@@ -134,24 +157,30 @@ def _repeated_blocks(lines: list[Line]) -> set[int]:
     return drop
 
 
-def _page_edges(lines: list[Line], page_starts: tuple[int, ...]) -> set[int]:
+def _page_edges(lines: list[Line], pages: list[list[int]]) -> set[int]:
     """Lines at a page's top or bottom that recur (digits ignored) on many pages."""
-    if len(page_starts) < 3:
+    if len(pages) < MIN_PAGES:
         return set()
-    pages: dict[int, list[int]] = {}
-    for i, line in enumerate(lines):
-        if line.text.strip():
-            pages.setdefault(page_of(line.start, page_starts) or 0, []).append(i)
-    edges = {p: idx[:EDGE_LINES] + idx[-EDGE_LINES:] for p, idx in pages.items()}
 
-    def norm(i: int) -> str:
-        return re.sub(r"\d+", "#", lines[i].text.strip().lower())
+    def norm(i: int) -> str:  # identical apart from a page number ("Sida 3 av 8", "3 (8)")
+        return PAGE_IN_LINE.sub("#", " ".join(lines[i].text.split()).lower())
 
-    seen = Counter(k for idx in edges.values() for k in {norm(i) for i in idx})
+    edges = []
+    for page in pages:
+        body = [i for i in page if lines[i].text.strip()]
+        edges.append(body[:EDGE_LINES] + body[-EDGE_LINES:])
+    seen = Counter(k for idx in edges for k in {norm(i) for i in idx})
     need = max(2, int(0.4 * len(pages)))
     return {
         i
-        for idx in edges.values()
+        for idx in edges
         for i in idx
-        if seen[norm(i)] >= need and len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE
+        if seen[norm(i)] >= need
+        and len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE
+        and not is_heading_label(lines[i].text)
     }
+
+
+def is_heading_label(text: str) -> bool:
+    """Recurring sub-headings of a § ("Beslut", "Bakgrund") are content, never furniture."""
+    return text.strip().rstrip(":").lower() in PARAGRAPH_LABELS

@@ -14,7 +14,14 @@ NAME_WORD = r"[A-ZÅÄÖÉÜ][a-zåäöéüæø]+(?:-[A-ZÅÄÖÉÜ][a-zåäöé
 PERSON = re.compile(
     rf"(?P<name>{NAME_WORD}(?:\s+(?:af\s+|von\s+|de\s+)?{NAME_WORD}){{1,3}})"
     r"(?:\s*\((?P<party>[A-ZÅÄÖa-zåäö]{1,5}|-)\))?"
-    r"(?:\s*,\s*(?P<role>[a-zåäöA-ZÅÄÖ][\w\s\-/.]{1,60}))?"
+    r"(?:\s*,\s*(?P<role>[\wåäö][\w\s\-/.:]{1,60}))?"
+)
+# Inside running text ("Ledamöter: Sven Ohlsson (S), ordförande, Marie Quist (M)"): a name
+# with a party, or a name with a lower-case role, up to the next comma.
+PERSON_IN_TEXT = re.compile(
+    rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
+    r"(?:\s*\((?P<party>[A-ZÅÄÖa-zåäö]{1,5})\)(?:,\s*(?P<prole>(?:[a-zåäö0-9:]+ ?){1,4})(?=,|$| och ))?"
+    r"|,\s*(?P<role>[a-zåäö]+(?: [a-zåäö]+){0,2})(?=,|$| och ))"
 )
 CELL_SPLIT = re.compile(r"\t+|\s{3,}")
 LABEL_PREFIX = re.compile(r"^[A-ZÅÄÖ][a-zåäö ]{2,30}:\s*")
@@ -34,11 +41,13 @@ def extract_persons(lines: list[str]) -> tuple[str, ...]:
     for line in lines:
         for cell in CELL_SPLIT.split(line.strip()):
             cell = LABEL_PREFIX.sub("", cell.strip())
-            m = PERSON.fullmatch(cell)
-            if not m or any(w in NOT_NAMES for w in m.group("name").split()):
-                continue
-            name = " ".join(m.group("name").split())
-            text = " ".join(cell.split())
-            if len(text) > len(found.get(name, "")):
-                found[name] = text
+            whole = PERSON.fullmatch(cell)
+            matches = [whole] if whole else list(PERSON_IN_TEXT.finditer(cell))
+            for m in matches:
+                if any(w in NOT_NAMES for w in m.group("name").split()):
+                    continue
+                name = " ".join(m.group("name").split())
+                text = " ".join((cell if whole else m.group(0)).split()).rstrip(",")
+                if len(text) > len(found.get(name, "")):
+                    found[name] = text
     return tuple(found.values())

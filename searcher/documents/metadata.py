@@ -37,10 +37,16 @@ NOT_MUNICIPALITY = frozenset(
     "Någon Sveriges Svensk Svenska Stor Liten Mindre Större Den Det En Ett Och Att Till Av "
     "Inom Per Storstad Glesbygd Turism Närliggande Tillväxt Landsbygd".split()
 )
+# Kommuner whose name itself ends in -s (every other "Xs kommun" is a genitive).
+NAMES_ENDING_IN_S = frozenset(
+    "Alingsås Bengtsfors Bollnäs Borås Degerfors Grums Hagfors Hofors Höganäs Hällefors "
+    "Kramfors Munkfors Mönsterås Robertsfors Sotenäs Storfors Strängnäs Torsås Tranås Vännäs "
+    "Västerås".split()
+)
 ORGAN = re.compile(
     r"\b(kommunfullmäktige|regionfullmäktige|kommunstyrelsens\s+arbetsutskott|"
     r"nämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?|"
-    r"kommunstyrelsen|regionstyrelsen|[a-zåäö\-]{2,}(?:nämnden|utskottet)"
+    r"kommunstyrelsen|regionstyrelsen|(?:[a-zåäö]+-\s+och\s+)?[a-zåäö\-]{2,}(?:nämnden|utskottet)"
     r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
     re.I,
 )
@@ -84,16 +90,20 @@ def detect_doc_type(text: str) -> str:
 
 def _municipality(text: str) -> str | None:
     votes: Counter[str] = Counter()
+    regions: Counter[str] = Counter()  # only when no kommun is named: a region's own documents
     for m in MUNICIPALITY.finditer(text[:50_000]):
         name = m.group(4) if m.group(3) else m.group(1)
-        if m.group(3):
-            name = f"Region {name}"
-        elif name.split()[0] in NOT_MUNICIPALITY:
+        if not m.group(3) and name.split()[0] in NOT_MUNICIPALITY:
             continue
-        elif m.group(2).startswith("stad") and name.endswith("s"):
-            name = name[:-1]  # "Stockholms stad" → Stockholm
-        votes[name] += 3 if m.start() < HEAD_CHARS else 1
-    return votes.most_common(1)[0][0] if votes else None
+        if name.endswith("s") and name not in NAMES_ENDING_IN_S:
+            name = name[:-1]  # genitive: "Stockholms stad", "Sandvikens kommun", "Region Gävleborgs"
+        weight = 3 if m.start() < HEAD_CHARS else 1
+        if m.group(3):
+            regions[f"Region {name}"] += weight
+        else:
+            votes[name] += weight
+    best = votes or regions
+    return best.most_common(1)[0][0] if best else None
 
 
 def _running_header(text: str) -> tuple[str, str | None] | None:
