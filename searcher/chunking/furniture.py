@@ -158,26 +158,34 @@ def _repeated_blocks(lines: list[Line]) -> set[int]:
 
 
 def _page_edges(lines: list[Line], pages: list[list[int]]) -> set[int]:
-    """Lines at a page's top or bottom that recur (digits ignored) on many pages."""
-    if len(pages) < MIN_PAGES:
+    """Running headers/footers: edge lines recurring on many pages, or a recurring top block
+    with a date or document kind ("Sammanträdesprotokoll / Kommunstyrelsens / … / 2022-08-16")."""
+    if len(pages) < 2:
         return set()
 
     def norm(i: int) -> str:  # identical apart from a page number ("Sida 3 av 8", "3 (8)")
         return PAGE_IN_LINE.sub("#", " ".join(lines[i].text.split()).lower())
 
-    edges = []
+    tops, edges = [], []
     for page in pages:
         body = [i for i in page if lines[i].text.strip()]
+        tops.append(body[: EDGE_LINES + 1])
         edges.append(body[:EDGE_LINES] + body[-EDGE_LINES:])
-    seen = Counter(k for idx in edges for k in {norm(i) for i in idx})
-    need = max(2, int(0.4 * len(pages)))
+    seen = Counter(k for e, t in zip(edges, tops, strict=True) for k in {norm(i) for i in e + t})
+    need = max(2, int(0.4 * len(pages))) if len(pages) >= MIN_PAGES else len(pages) + 1
+    drop = {i for idx in edges for i in idx if seen[norm(i)] >= need}
+    for top in tops:
+        run = []
+        for i in top:
+            if seen[norm(i)] < 2:
+                break
+            run.append(i)
+        if len(run) >= 2 and DATE_OR_KIND.search(" ".join(lines[i].text for i in run)):
+            drop.update(run)
     return {
         i
-        for idx in edges
-        for i in idx
-        if seen[norm(i)] >= need
-        and len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE
-        and not is_heading_label(lines[i].text)
+        for i in drop
+        if len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE and not is_heading_label(lines[i].text)
     }
 
 

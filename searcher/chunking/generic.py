@@ -35,7 +35,7 @@ def _cut_long(part: Part) -> list[Part]:
     size = 0
     for block in part.blocks:
         chars = sum(len(ln) for ln in block.lines)
-        if pieces[-1] and size + chars > TARGET_CHARS:
+        if pieces[-1] and size + chars > TARGET_CHARS and size >= TARGET_CHARS // 4:
             pieces.append([])
             size = 0
         pieces[-1].append(block)

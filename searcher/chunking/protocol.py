@@ -113,22 +113,16 @@ def _split_at_paragraphs(blocks: list[Block], allowed: set[str]) -> list[Block]:
 
 
 def _toc_numbers(toc: Toc) -> set[str]:
-    nums = set()
-    for e in toc.entries:
-        m = PARAGRAPH_START.match(e.prefix) or PARAGRAPH_START.match(e.title)
-        if m:
-            nums.add(m.group("num"))
-    return nums
+    return set(_toc_titles(toc))
 
 
 def _toc_titles(toc: Toc) -> dict[str, str]:
-    """§ number → title as the table of contents gives it."""
+    """§ number → title as the table of contents gives it ("§ 257 Dnr 302917 Justering …")."""
     titles = {}
     for e in toc.entries:
-        m = PARAGRAPH_START.match(e.prefix) or PARAGRAPH_START.match(e.title)
+        m = PARAGRAPH_START.match(" ".join(f"{e.prefix} {e.title}".split()))
         if m:
-            title = e.title if e.prefix else m.group("rest")
-            titles[m.group("num")] = DNR_LABELLED.sub("", title).strip(" \t-–")
+            titles[m.group("num")] = DNR_LABELLED.sub("", m.group("rest")).strip(" \t-–")
     return titles
 
 

@@ -14,10 +14,11 @@ from difflib import SequenceMatcher
 from searcher.chunking.assemble import SectionBuilder, prepare
 from searcher.chunking.blocks import Block
 from searcher.chunking.outline import Part, build_outline
-from searcher.chunking.toc import Toc
+from searcher.chunking.toc import Toc, unnumbered
 from searcher.records import Document, Section, SectionKind
 
 MIN_TITLE_SIMILARITY = 0.85
+MIN_TITLE_CHARS = 4
 
 
 def split_report(doc: Document) -> list[Section]:
@@ -41,10 +42,16 @@ def place_toc(blocks: list[Block], toc: Toc) -> dict[int, str]:
     placed: dict[int, str] = {}
     limit = len(blocks)
     for entry in reversed(toc.entries):
-        want = _norm(entry.title)
+        want = _norm(entry.heading)
+        if len(want) < MIN_TITLE_CHARS:
+            continue
         for i in range(limit - 1, -1, -1):
             b = blocks[i]
-            if len(b.lines) == 1 and _similar(_norm(b.first), want):
+            if len(b.lines) > 2:
+                continue
+            got = _norm(b.first)
+            wrapped = len(b.lines) == 2 and len(got) >= MIN_TITLE_CHARS and want.startswith(got)
+            if (len(b.lines) == 1 and _similar(got, want)) or wrapped:
                 placed[i] = b.first.strip()
                 limit = i
                 break
@@ -52,7 +59,7 @@ def place_toc(blocks: list[Block], toc: Toc) -> dict[int, str]:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.lower().replace("\t", " ").split()).strip(" .:")
+    return " ".join(unnumbered(text).lower().replace("\t", " ").split()).strip(" .:")
 
 
 def _similar(a: str, b: str) -> bool:

@@ -16,14 +16,15 @@ LEADER_ENTRY = re.compile(
     r"^(?P<title>.*?\S)\s*(?:\.{3,}|(?:\.\s){3,}|…{2,}|_{4,})\s*(?P<page>\d{1,4})\s*$"
 )
 TAB_ENTRY = re.compile(r"^(?P<title>[^\t]*[^\W\d_][^\t]*?)\s*\t\s*(?P<page>\d{1,4})\s*$")
-SPACED_ENTRY = re.compile(r"^(?P<title>\S.*?[^\W\d_].*?)\s{4,}(?P<page>\d{1,4})\s*$")
+SPACED_ENTRY = re.compile(r"^(?P<title>\S.*?[^\W\d_].*?)\s{2,}(?P<page>\d{1,4})\s*$")
 TOC_HEADING = re.compile(
     r"(?:innehåll(?:sförteckning)?|förteckning\b.*|ärendeförteckning|ärendelista|"
     r"föredragningslista|dagordning|innehåll och ärenden)",
     re.I,
 )
-MAX_GAP = 2  # non-entry lines allowed between two entries of one TOC (a "§ 257 Dnr …" line)
+MAX_GAP = 4  # non-entry lines between two entries of one TOC ("§ 257 Dnr …", a wrapped title)
 MIN_ENTRIES = 3
+MAX_ENTRY_CHARS = 300
 HEAD_CHARS = 20_000
 ENTRY_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
 BARE_ENTRY_MAX = 120
@@ -38,6 +39,12 @@ class TocEntry:
     page: int
     prefix: str = ""  # a line before the entry that belongs to it ("§ 257 Dnr 302917")
 
+    @property
+    def heading(self) -> str:
+        """The entry as a heading: prefix and title joined, section number dropped
+        ("1.2" + "Kommunens uppgifter och ansvar" → "Kommunens uppgifter och ansvar")."""
+        return unnumbered(" ".join(f"{self.prefix} {self.title}".split()))
+
 
 @dataclass(frozen=True, slots=True)
 class Toc:
@@ -47,6 +54,8 @@ class Toc:
 
 def toc_entry(text: str) -> re.Match[str] | None:
     s = text.strip()
+    if len(s) > MAX_ENTRY_CHARS or not s[-1:].isdigit():
+        return None  # cheap guard: the patterns below backtrack on long lines
     return LEADER_ENTRY.match(s) or TAB_ENTRY.match(text.strip(" \n")) or SPACED_ENTRY.match(s)
 
 
@@ -92,8 +101,8 @@ def _find_bare_toc(lines: list[Line]) -> Toc:
                 break
             taken.append(j)
             titles.append(text)
-        body = {_unnumbered(ln.text) for ln in lines[taken[-1] + 1 :]}
-        found = [t for t in map(_unnumbered, titles) if t in body]
+        body = {unnumbered(ln.text) for ln in lines[taken[-1] + 1 :]}
+        found = [t for t in map(unnumbered, titles) if t in body]
         if len(titles) >= MIN_ENTRIES and len(found) >= BARE_RECUR_SHARE * len(titles):
             return Toc(tuple(TocEntry(title=t, page=0) for t in found), frozenset(taken))
     return Toc()
@@ -105,7 +114,7 @@ def _ascending(lines: list[Line], cluster: list[int]) -> bool:
     return sum(1 for a, b in zip(pages, pages[1:], strict=False) if b < a) <= 1
 
 
-def _unnumbered(text: str) -> str:
+def unnumbered(text: str) -> str:
     """"1.Systematiskt arbetsmiljöarbete" in a TOC is "Systematiskt arbetsmiljöarbete" below."""
     return ENTRY_NUMBER.sub("", text.strip())
 

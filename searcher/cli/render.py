@@ -8,10 +8,12 @@ import re
 import sys
 from collections.abc import Iterable
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from searcher.explore.reading import Block, BlockKind, SectionContext, is_number, text_blocks
 from searcher.records import Result, Section
 
 
@@ -23,6 +25,15 @@ def stderr_console(no_color: bool = False) -> Console:
     """Diagnostics: never wrapped, so an error stays one greppable line."""
     return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
                    soft_wrap=True)
+
+
+def error(e: BaseException) -> None:
+    """One line on stderr: `error: <message>` (the message is never read as markup)."""
+    stderr_console().print(Text.assemble(("error:", "red"), " ", str(e)))
+
+
+def note(text: str, no_color: bool = False) -> None:
+    stderr_console(no_color).print(Text(text))
 
 
 def emit_jsonl(records: Iterable[dict]) -> None:
@@ -74,9 +85,7 @@ def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain
     for r in results:
         s = r.section
         cell = Text(s.doc, style="cyan")
-        label = f"§ {s.paragraph} " if s.paragraph else ""
-        heading = label + " › ".join(dict.fromkeys((*s.breadcrumb, s.title)))
-        cell.append(f"  {heading}"[:200], style="bold")
+        cell.append(f"  {heading_of(s)}"[:200], style="bold")
         facts = [s.section_id] + ([f"Dnr {s.dnr}"] if s.dnr else [])
         facts += [f"s. {s.page}"] if s.page else []
         cell.append("\n" + " · ".join(facts) + "\n", style="dim")
@@ -93,25 +102,78 @@ def _arm(rank: int | None, score: float | None) -> str:
     return "–" if rank is None else f"#{rank} {score:.3f}"
 
 
-def section_text(section: Section) -> Text:
-    """A whole section, readable: metadata header, then the text."""
-    t = Text()
-    t.append(f"{section.title}\n", style="bold")
-    meta = [
-        ("id", section.section_id), ("dokument", section.doc),
-        ("§", section.paragraph), ("Dnr", section.dnr), ("kommun", section.municipality),
-        ("organ", section.organ), ("typ", section.doc_type), ("datum", section.date),
-        ("sida", str(section.page) if section.page else None), ("ärende", section.arende),
-        ("rubriker", " › ".join(section.breadcrumb) if section.breadcrumb else None),
+def heading_of(s: Section) -> str:
+    """`§ 261 Title` or `Chapter › Heading`: how a section is named in lists."""
+    label = f"§ {s.paragraph} " if s.paragraph else ""
+    return label + " › ".join(dict.fromkeys((*s.breadcrumb, s.title)))
+
+
+def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) -> Group:
+    """A whole section, readable: neighbours before (dim), metadata, body, neighbours after."""
+    parts: list[RenderableType] = [_neighbour(s, "↑") for s in ctx.before]
+    if ctx.before:
+        parts.append(Text(""))
+    s = ctx.section
+    parts.append(Text(heading_of(s), style="bold"))
+    meta = Text()
+    fields = [
+        ("id", s.section_id), ("dokument", s.doc), ("Dnr", s.dnr), ("kommun", s.municipality),
+        ("organ", s.organ), ("typ", s.doc_type), ("datum", s.date),
+        ("sida", str(s.page) if s.page else None), ("ärende", s.arende),
     ]
-    for k, v in meta:
+    for k, v in fields:
         if v:
-            t.append(f"{k}: ", style="dim")
-            t.append(f"{v}\n")
-    t.append("\n")
-    t.append(section.text)
-    t.append("\n")
+            meta.append(f"{k}: ", style="dim")
+            meta.append(f"{v}\n")
+    parts.append(meta)
+    parts.extend(body(s.text, patterns or []))
+    if ctx.after:
+        parts.append(Text(""))
+    parts.extend(_neighbour(x, "↓") for x in ctx.after)
+    return Group(*parts)
+
+
+def _neighbour(s: Section, arrow: str) -> Text:
+    first = next((ln.strip() for ln in s.text.splitlines()
+                  if ln.strip() and ln.strip() not in (s.title, f"§ {s.paragraph}")), "")
+    t = Text(f"{arrow} {s.section_id}  ", style="dim cyan")
+    t.append(heading_of(s)[:120], style="dim bold")
+    if first:
+        t.append("\n  " + (first[:150] + ("…" if len(first) > 150 else "")), style="dim")
     return t
+
+
+def body(text: str, patterns: list[re.Pattern]) -> list[RenderableType]:
+    """Headings bold, paragraphs as they are (wrapped by the terminal), tables as tables."""
+    out: list[RenderableType] = []
+    for block in text_blocks(text):
+        if block.kind is BlockKind.table:
+            out.append(_table(block, patterns))
+            continue
+        t = Text(block.text, style="bold" if block.kind is BlockKind.heading else "")
+        for p in patterns:
+            t.highlight_regex(p, style="bold yellow")
+        out.extend([Text(""), t])
+    return out
+
+
+def _table(block: Block, patterns: list[re.Pattern]) -> Table:
+    width = max(len(r) for r in block.rows)
+    rows = [list(r) + [""] * (width - len(r)) for r in block.rows]
+    head, data = (rows[0], rows[1:]) if block.header else ([""] * width, rows)
+    table = Table(box=box.SIMPLE_HEAD, show_header=block.header, pad_edge=False)
+    for i, title in enumerate(head):
+        cells = [r[i] for r in data if r[i]]
+        numeric = bool(cells) and sum(map(is_number, cells)) > len(cells) / 2
+        table.add_column(title, justify="right" if numeric else "left",
+                         overflow="fold", header_style="bold")
+    for r in data:
+        cells = [Text(c) for c in r]
+        for c in cells:
+            for p in patterns:
+                c.highlight_regex(p, style="bold yellow")
+        table.add_row(*cells)
+    return table
 
 
 def sections_table(sections: Iterable[Section]) -> Table:

@@ -23,7 +23,7 @@ BINARY_SIGNATURES: dict[bytes, str] = {
 }
 
 SNIFF_BYTES = 8192
-MAX_NUL_SHARE = 0.10  # a few NULs are export noise; a third is UTF-16 or binary
+MAX_NUL_SHARE = 0.30  # a few NULs are export noise; a third or more is UTF-16 or binary
 MAX_CONTROL_SHARE = 0.05
 # Control bytes that plain text may contain: tab, LF, VT, FF, CR, and ESC (rare but harmless).
 TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
@@ -69,7 +69,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if not head or nuls / len(head) <= MAX_NUL_SHARE:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    codec = "utf-16-le" if odd > 0.8 * nuls else "utf-16-be" if even > 0.8 * nuls else None
+    half = len(head) // 2
+    codec = (
+        "utf-16-le" if odd > 0.9 * nuls and odd > 0.6 * half
+        else "utf-16-be" if even > 0.9 * nuls and even > 0.6 * half
+        else None
+    )
     if codec is None:
         raise UndecodableError("binary file: too many NUL bytes for text")
     return data[: len(data) // 2 * 2].decode(codec, errors="replace").replace("\x00", "")

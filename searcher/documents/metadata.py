@@ -28,7 +28,7 @@ WORDY_DATE = re.compile(
     r"\b(?:den\s+)?([1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b", re.I
 )
 MUNICIPALITY = re.compile(
-    r"\b([A-ZÅÄÖ][a-zåäöéü]+(?:[- ][A-ZÅÄÖ][a-zåäöéü]+)?)\s+(kommuns?|stads?)\b"
+    r"\b([A-ZÅÄÖ][a-zåäöéü]+(?:[- ][A-ZÅÄÖ][a-zåäöéü]+)?)\s+((?i:kommuns?|stads?))\b"
     r"|\b(Region)\s+([A-ZÅÄÖ][a-zåäö]+)\b"
 )
 # Capitalised words that precede "kommun" without naming one ("Varje kommun", "Vilken kommun").
@@ -56,7 +56,7 @@ PARAGRAPH_LINE = re.compile(r"^\s*(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*\d{1,4}\b", re.M)
 REPORT_TITLE = re.compile(
     r"\b(årsrapport|årsredovisning|verksamhetsberättelse|delårsrapport|delårsbokslut|"
     r"granskningsrapport|tertialrapport|månadsrapport|uppföljningsrapport|"
-    r"risk- och sårbarhetsanalys)\b(?:\s+((?:19|20)\d\d))?",
+    r"risk-\s+och\s+sårbarhetsanalys)\b(?:\s+((?:19|20)\d\d))?",
     re.I,
 )
 
@@ -118,8 +118,9 @@ def _running_header(text: str) -> tuple[str, str | None] | None:
             if not nxt or date:
                 break
             parts.append(nxt)
-        if parts and ORGAN.search(" ".join(parts)):
-            return _tidy_organ(" ".join(parts)), _date(nxt) if date else None
+        organ = ORGAN.search(" ".join(parts)) if parts else None
+        if organ:
+            return _tidy_organ(organ.group(1)), _date(nxt) if date else None
     return None
 
 
@@ -156,12 +157,16 @@ def _title(head: str, doc_type: str, organ: str | None, date: str | None) -> str
     lines = [ln for ln in lines if ln]
     if doc_type == DocType.report.value:
         for i, line in enumerate(lines):
-            if REPORT_TITLE.search(line):
-                title = [line.rstrip(",")]
-                nxt = lines[i + 1] if i + 1 < len(lines) else ""
-                if nxt and len(nxt) < 60 and not nxt.lower().startswith("innehåll"):
-                    title.append(nxt)
-                return ", ".join(title)
+            two = f"{line} {lines[i + 1]}" if i + 1 < len(lines) else line
+            m = REPORT_TITLE.search(two)
+            if not m or m.start() >= len(line):
+                continue
+            if m.end() > len(line):  # "… risk- och" / "sårbarhetsanalys" wrapped over two lines
+                line, i = two, i + 1
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if line.endswith(",") and nxt and len(nxt) < 60:  # "Årsrapport 2020," / "Arbete …"
+                return f"{line} {nxt}"
+            return line
     for line in lines:
         if len(line) >= 4 and not re.fullmatch(r"[\d\s()/.\-–]+|Sid.*", line):
             return line[:200]

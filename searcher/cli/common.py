@@ -1,0 +1,129 @@
+"""What every command shares: option types, the error boundary, paged output, completion."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import RenderableType
+
+from searcher.cli import render
+from searcher.errors import SearcherError
+from searcher.settings import Settings
+
+#: Pager options when $LESS is unset: keep colours (-R), quit when it fits (-F), no clear (-X).
+LESS_DEFAULT = "-FRX"
+
+
+def _complete_documents(incomplete: str) -> Iterator[tuple[str, str]]:
+    for d in _documents():
+        if d["doc"].startswith(incomplete):
+            yield d["doc"], d.get("title") or ""
+
+
+def _complete_field(field: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        values = sorted({str(d[field]) for d in _documents() if d.get(field)})
+        return [v for v in values if v.lower().startswith(incomplete.lower())]
+
+    return complete
+
+
+def _documents() -> list[dict]:
+    """Documents of the default index for shell completion; nothing when there is none."""
+    from searcher.engine import open_index
+
+    try:
+        with open_index(Settings.resolve().index_dir) as ix:
+            return ix.documents()
+    except (SearcherError, OSError):
+        return []
+
+
+IndexDirOpt = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Index directory [env SEARCHER_INDEX_DIR; default index/]."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one record per line.")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colours (also: NO_COLOR=1).")]
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Never page long output (a pager is used only on a "
+                       "terminal).")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+TypeOpt = Annotated[
+    str | None,
+    typer.Option("--type", help="Filter: document type, e.g. protokoll, rapport.",
+                 autocompletion=_complete_field("doc_type")),
+]
+OrganOpt = Annotated[
+    str | None,
+    typer.Option("--organ", help="Filter: organ, e.g. \"Kommunstyrelsens arbetsutskott\".",
+                 autocompletion=_complete_field("organ")),
+]
+KommunOpt = Annotated[
+    str | None,
+    typer.Option("--kommun", help="Filter: municipality, e.g. Växjö.",
+                 autocompletion=_complete_field("municipality")),
+]
+YearOpt = Annotated[str | None, typer.Option("--year", help="Filter: 2020 or 2020..2022.")]
+DocArg = Annotated[
+    str, typer.Argument(help="Document file name (or its stem), e.g. 000_5ef240bb4f3b8a0b.txt.",
+                        autocompletion=_complete_documents),
+]
+
+
+def filters(doc_type: str | None, organ: str | None, municipality: str | None,
+            year: str | None) -> dict[str, str | None]:
+    """The filter dict the library takes (keys as `searcher.engine.parse_filters` knows them)."""
+    return {"typ": doc_type, "organ": organ, "kommun": municipality, "year": year}
+
+
+def cli_errors(fn: Callable) -> Callable:
+    """Turn library errors into one stderr line and their exit code (the only place we do)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except SearcherError as e:
+            if debug:
+                traceback.print_exc()
+            render.error(e)
+            raise typer.Exit(code=e.exit_code) from None
+        except KeyboardInterrupt:
+            render.stderr_console().print("interrupted; the previous index is unchanged")
+            raise typer.Exit(code=130) from None
+        except ValueError as e:
+            if debug:
+                traceback.print_exc()
+            render.error(e)
+            raise typer.Exit(code=2) from None
+        except BrokenPipeError:  # `searcher … | head`: the reader left, which is fine
+            sys.stderr.close()
+            raise typer.Exit(code=0) from None
+
+    return wrapper
+
+
+def emit(*renderables: RenderableType, no_color: bool = False, no_pager: bool = False) -> None:
+    """Print to stdout; through a pager when stdout is a terminal and the output is long."""
+    console = render.stdout_console(no_color)
+    if no_pager or not sys.stdout.isatty():
+        console.print(*renderables)
+        return
+    with console.capture() as capture:
+        console.print(*renderables)
+    if capture.get().count("\n") < console.size.height - 1:
+        console.print(*renderables)
+        return
+    os.environ.setdefault("LESS", LESS_DEFAULT)
+    with console.pager(styles=True):
+        console.print(*renderables)

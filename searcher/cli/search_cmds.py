@@ -1,0 +1,268 @@
+"""Commands that build the index and answer queries: index, search, show, sections, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from searcher.cli import render
+from searcher.cli.common import (
+    DebugOpt,
+    DocArg,
+    IndexDirOpt,
+    JsonOpt,
+    KommunOpt,
+    NoColorOpt,
+    NoPagerOpt,
+    OrganOpt,
+    TypeOpt,
+    YearOpt,
+    cli_errors,
+    emit,
+    filters,
+)
+from searcher.export import ExportFormat
+from searcher.settings import SearchMode, Settings, choices
+
+app = typer.Typer()
+
+ModeOpt = Annotated[
+    SearchMode | None, typer.Option("--mode", "-m", help=f"One of: {choices(SearchMode)}.")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Number of hits.")]
+QueryArg = Annotated[str, typer.Argument(help="Query, e.g. \"Balans-22\" or \"Dnr 2022-00295\".")]
+
+
+@app.command()
+@cli_errors
+def index(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to index [default: corpus/].")
+    ] = None,
+    index_dir: IndexDirOpt = None,
+    no_semantic: Annotated[
+        bool, typer.Option("--no-semantic", help="Lexical index only (fast; add embeddings later).")
+    ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Embedding model: default or any sentence-transformers "
+                     "name/path [env SEARCHER_MODEL]."),
+    ] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove documents whose files are gone.")
+    ] = False,
+    set_meta: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override metadata, e.g. --set municipality=Växjö."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
+
+    Exempel:
+
+        searcher index corpus/
+        searcher index protokoll/2023/ --set municipality=Växjö
+        searcher index --no-semantic stora-mappen/
+    """
+    from searcher.cli.progress import RichProgress
+    from searcher.indexing import build_index
+
+    settings = Settings.resolve(index_dir=index_dir, model=model)
+    overrides = {}
+    for item in set_meta or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    with RichProgress() as progress:
+        report = build_index(
+            paths or [settings.corpus_dir], settings.index_dir, semantic=not no_semantic,
+            model=settings.model, rebuild=rebuild, prune=prune, overrides=overrides,
+            cache_dir=settings.cache_dir or None, batch_size=settings.batch_size,
+            progress=progress,
+        )
+    render.note(
+        f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, "
+        f"removed {len(report.removed)}, skipped {len(report.skipped)} documents; "
+        f"{report.sections} sections, {report.passages_encoded} passages encoded, "
+        f"embeddings {report.semantic}; {report.generation} in {settings.index_dir}/ "
+        f"({report.seconds:.1f} s)"
+    )
+    if not report.indexed and not report.removed and report.unchanged:
+        render.note("nothing changed: no encoding work done")
+    if report.skipped:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+@cli_errors
+def search(
+    query: QueryArg,
+    mode: ModeOpt = None,
+    limit: LimitOpt = None,
+    json_out: JsonOpt = False,
+    index_dir: IndexDirOpt = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each arm's rank and score.")
+    ] = False,
+    doc_type: TypeOpt = None,
+    organ: OrganOpt = None,
+    municipality: KommunOpt = None,
+    year: YearOpt = None,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Search the index (hybrid by default).
+
+    Exempel:
+
+        searcher search "Balans-22"
+        searcher search "Dnr 2022-00295" --mode lexical --json
+        searcher search "hur mycket pengar blev över?" --mode semantic --year 2020
+        searcher search "bostadsbolag" --organ "Kommunstyrelsens arbetsutskott" -n 3
+    """
+    from searcher.engine import open_index
+
+    settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        response = ix.respond(query, mode=settings.mode, limit=settings.limit,
+                              filters=filters(doc_type, organ, municipality, year),
+                              candidates=settings.candidates)
+        stems = [t for _f, t in ix.lexical.query_terms(query)] if response.results else []
+    for line in response.notes:
+        render.note(f"note: {line}", no_color)
+    if json_out:
+        render.emit_jsonl(r.to_dict() for r in response.results)
+        return
+    if not response.results:
+        render.note(f"no hits for {query!r} ({response.mode}); try other words, "
+                    f"--mode semantic, or fewer filters", no_color)
+        return
+    table = render.results_table(response.results, render.highlight_patterns(stems), explain)
+    emit(table, no_color=no_color, no_pager=no_pager)
+    render.note(f"{len(response.results)} hits ({response.mode})", no_color)
+
+
+@app.command()
+@cli_errors
+def show(
+    section_id: Annotated[str, typer.Argument(help="A section id from search results.")],
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="The section record as one JSON line; with --context it has a key "
+        "\"context\": {\"before\": [records], \"after\": [records]}.")] = False,
+    context: Annotated[int, typer.Option(
+        "--context", "-C", min=0, help="Also show N previous and N next sections.")] = 0,
+    highlight: Annotated[str | None, typer.Option(
+        "--highlight", help="Highlight the words of this query in the text.")] = None,
+    index_dir: IndexDirOpt = None,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show one whole section with its metadata (and, with -C N, its neighbours).
+
+    Exempel:
+
+        searcher show 000_5ef240bb4f3b8a0b/p261
+        searcher show 000_5ef240bb4f3b8a0b/p261 --context 1
+        searcher show 004_01ff4cff245c5c24/s005 --highlight "budgetavvikelse"
+        searcher show 000_5ef240bb4f3b8a0b/p261 --json | jq -r .text
+    """
+    from searcher.engine import open_index
+    from searcher.explore import section_context
+
+    settings = Settings.resolve(index_dir=index_dir)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        ctx = section_context(ix, section_id, context)
+        stems = [t for _f, t in ix.lexical.query_terms(highlight)] if highlight else []
+    if json_out:
+        render.emit_jsonl([ctx.to_dict() if context else ctx.section.to_dict()])
+        return
+    emit(render.section_view(ctx, render.highlight_patterns(stems)), no_color=no_color,
+         no_pager=no_pager)
+
+
+@app.command()
+@cli_errors
+def sections(
+    doc: DocArg,
+    json_out: JsonOpt = False,
+    index_dir: IndexDirOpt = None,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the sections of one indexed document, in order.
+
+    Exempel:
+
+        searcher sections 000_5ef240bb4f3b8a0b.txt
+        searcher sections 000_5ef240bb4f3b8a0b --json | jq -r .section_id
+    """
+    from searcher.engine import open_index
+
+    settings = Settings.resolve(index_dir=index_dir)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        items = ix.sections(doc)
+    if json_out:
+        render.emit_jsonl(s.to_dict() for s in items)
+        return
+    emit(render.sections_table(items), no_color=no_color, no_pager=no_pager)
+
+
+@app.command()
+@cli_errors
+def export(
+    query: QueryArg,
+    fmt: Annotated[ExportFormat | None, typer.Option(
+        "--format", "-f", help=f"One of: {choices(ExportFormat)} [default: from the --out "
+        "suffix, else csv].")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", dir_okay=False, help="File to write [default: stdout].")] = None,
+    mode: ModeOpt = None,
+    limit: LimitOpt = None,
+    doc_type: TypeOpt = None,
+    organ: OrganOpt = None,
+    municipality: KommunOpt = None,
+    year: YearOpt = None,
+    index_dir: IndexDirOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Export search hits with full text and metadata (CSV, JSON Lines or Markdown).
+
+    One row/record per hit, the same fields as `search --json`; CSV lists are joined with " › ".
+
+    Exempel:
+
+        searcher export "Balans-22" --out balans.csv
+        searcher export "placeringskostnader" -n 50 --format jsonl > placeringar.jsonl
+        searcher export "hälsodata" --mode lexical --out halsodata.md
+
+    In pandas: pd.read_csv("balans.csv") or pd.read_json("placeringar.jsonl", lines=True).
+    """
+    from searcher.engine import open_index
+    from searcher.export import choose_format, write_records
+
+    chosen = choose_format(fmt, out)
+    settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        response = ix.respond(query, mode=settings.mode, limit=settings.limit,
+                              filters=filters(doc_type, organ, municipality, year),
+                              candidates=settings.candidates)
+    for line in response.notes:
+        render.note(f"note: {line}")
+    records = [r.to_dict() for r in response.results]
+    title = f"searcher: {query} ({response.mode})"
+    if out is None or str(out) == "-":
+        n = write_records(records, chosen, sys.stdout, title=title)
+        sys.stdout.flush()
+    else:
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            n = write_records(records, chosen, fh, title=title)
+    render.note(f"wrote {n} hits ({response.mode}) as {chosen.value} to {out or 'stdout'}")
