@@ -15,14 +15,15 @@ from pathlib import Path
 from searcher import layout
 from searcher.analysis import ANALYZER_VERSION
 from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
-from searcher.fusion import RRF_K, reciprocal_rank_fusion
+from searcher.fusion import RRF_K, FusionMethod, convex_combination, reciprocal_rank_fusion
 from searcher.lexical import FILTER_FIELDS, Filters, LexicalIndex
-from searcher.records import FusedHit, Hit, Result, Section
+from searcher.records import DocType, FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
 from searcher.signals import arm_weights
 from searcher.store import SectionStore
 
 MAX_LIMIT = 1000
+_DOC_TYPES = {t.value for t in DocType} | {t.name for t in DocType}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,11 @@ def parse_filters(values: dict[str, str | None] | None) -> Filters:
             raise BadQueryError(
                 f"unknown filter {key!r}; choose from {', '.join(sorted(FILTER_FIELDS))}, year"
             )
-        terms.append((FILTER_FIELDS[k], str(value).strip().lower()))
+        v = str(value).strip().lower()
+        field = FILTER_FIELDS[k]
+        if field == "doc_type" and v not in _DOC_TYPES:
+            field = "arende"  # `--type yttrande`: an ärende kind, not a document type
+        terms.append((field, v))
     return Filters(tuple(terms), year_from, year_to)
 
 
@@ -141,9 +146,17 @@ class SearchIndex:
         limit: int = 10,
         filters: dict[str, str | None] | None = None,
         candidates: int = 50,
+        fusion: str | FusionMethod = FusionMethod.rrf,
+        alpha: float | None = None,
     ) -> Response:
-        """Search and say how: the mode really used and any notes for the user."""
+        """Search and say how: the mode really used and any notes for the user.
+
+        `alpha` (0–1, the semantic arm's share) overrides the per-query arm weights.
+        """
         mode = _mode(mode)
+        fusion = _fusion(fusion)
+        if alpha is not None and not 0.0 <= alpha <= 1.0:
+            raise BadQueryError(f"alpha must be between 0 and 1, got {alpha}")
         if not query or not query.strip():
             raise BadQueryError("empty query")
         if not 1 <= limit <= MAX_LIMIT:
@@ -171,20 +184,61 @@ class SearchIndex:
         elif mode == SearchMode.semantic:
             fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
         else:
-            weights = arm_weights(query, self.lexical, lex)
-            fused = reciprocal_rank_fusion(lex, sem, k=RRF_K, weights=weights)
-        fused = fused[:limit]
+            if alpha is None:
+                weights = arm_weights(query, self.lexical, lex)
+            else:
+                weights = (1.0 - alpha, alpha)
+            fused = _fuse(lex, sem, weights, fusion)
+        return self._response(fused[:limit], mode, notes, weights)
+
+    def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
+               limit: int = 10, filters: dict[str, str | None] | None = None,
+               fusion: str | FusionMethod = FusionMethod.rrf,
+               alpha: float | None = None) -> list[Result]:
+        """The top `limit` sections for `query` as plain records."""
+        return list(self.respond(query, mode=mode, limit=limit, filters=filters,
+                                 fusion=fusion, alpha=alpha).results)
+
+    def similar(
+        self, section_id: str, *, limit: int = 10, filters: dict[str, str | None] | None = None,
+        mode: str | SearchMode = SearchMode.hybrid, candidates: int = 50,
+    ) -> Response:
+        """Sections most like a given one: its embedding and its characteristic rare terms,
+        fused with equal-weight RRF, under the same filters as search (itself excluded)."""
+        section = self.show(section_id)
+        mode = _mode(mode)
+        flt = parse_filters(filters)
+        notes: list[str] = []
+        if mode != SearchMode.lexical and not self.has_semantic:
+            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            mode = SearchMode.lexical
+        fetch = max(candidates, limit)
+        lex: list[Hit] = []
+        sem: list[Hit] = []
+        if mode in (SearchMode.lexical, SearchMode.hybrid):
+            lex = self.lexical.more_like(section_id, section.text, limit=fetch, filters=flt)
+        if mode in (SearchMode.semantic, SearchMode.hybrid):
+            vec = self._vectors().vector_of(section_id)
+            if vec is not None:
+                allowed = None if flt.is_empty() else self.lexical.matching_ids(flt)
+                sem = [h for h in self._vectors().search(vec, limit=fetch + 1, allowed=allowed)
+                       if h.section_id != section_id][:fetch]
+        if mode == SearchMode.lexical:
+            fused = [_single(h, i, "lexical") for i, h in enumerate(lex, 1)]
+        elif mode == SearchMode.semantic:
+            fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
+        else:
+            fused = reciprocal_rank_fusion(lex, sem, k=RRF_K)
+        return self._response(fused[:limit], mode, notes, None)
+
+    def _response(self, fused: list[FusedHit], mode: SearchMode, notes: list[str],
+                  weights: tuple[float, float] | None) -> Response:
         sections = self.store.get_many(h.section_id for h in fused)
         results = tuple(
             _result(rank, h, sections[h.section_id], mode.value)
             for rank, h in enumerate((h for h in fused if h.section_id in sections), 1)
         )
         return Response(results, mode.value, tuple(notes), weights)
-
-    def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
-               limit: int = 10, filters: dict[str, str | None] | None = None) -> list[Result]:
-        """The top `limit` sections for `query` as plain records."""
-        return list(self.respond(query, mode=mode, limit=limit, filters=filters).results)
 
     def show(self, section_id: str) -> Section:
         s = self.store.get(section_id)
@@ -221,6 +275,24 @@ def _mode(mode: str | SearchMode) -> SearchMode:
         return SearchMode(mode)
     except ValueError:
         raise BadQueryError(f"unknown mode {mode!r}; choose from {choices(SearchMode)}") from None
+
+
+def _fusion(method: str | FusionMethod) -> FusionMethod:
+    try:
+        return FusionMethod(method)
+    except ValueError:
+        raise BadQueryError(
+            f"unknown fusion {method!r}; choose from {choices(FusionMethod)}"
+        ) from None
+
+
+def _fuse(lex: list[Hit], sem: list[Hit], weights: tuple[float, float],
+          method: FusionMethod) -> list[FusedHit]:
+    if method == FusionMethod.convex:
+        total = weights[0] + weights[1]
+        alpha = weights[1] / total if total > 0 else 1.0
+        return convex_combination(lex, sem, alpha=alpha)
+    return reciprocal_rank_fusion(lex, sem, k=RRF_K, weights=weights)
 
 
 def _single(hit: Hit, rank: int, arm: str) -> FusedHit:

@@ -7,6 +7,7 @@ Ties are broken by section_id so the same inputs always give the same order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 
 from searcher.records import FusedHit, Hit
 
@@ -14,6 +15,13 @@ RRF_K = 60
 """Reciprocal rank fusion constant: Cormack, Clarke & Büttcher, "Reciprocal rank fusion
 outperforms Condorcet and individual rank learning methods", SIGIR 2009. This k dampens the
 weight of top ranks; it is not the k of top-k retrieval."""
+
+class FusionMethod(str, Enum):
+    """How the two arms are combined."""
+
+    rrf = "rrf"  # reciprocal rank fusion: ranks only, robust to score scales
+    convex = "convex"  # convex combination of min-max normalised scores
+
 
 DEFAULT_ALPHA = 0.5
 """Weight of the semantic arm in the convex combination (1 - alpha goes to the lexical arm)."""

@@ -202,6 +202,22 @@ class LexicalIndex:
         with self._ix.searcher() as s:
             return {t: s.doc_frequency(t[0], t[1]) for t in terms}
 
+    def more_like(
+        self, section_id: str, text: str, *, limit: int, filters: Filters | None = None,
+        numterms: int = 12,
+    ) -> list[Hit]:
+        """Sections sharing the most characteristic (rare, frequent-in-text) terms of `text`."""
+        flt = self.filter_query(filters) if filters else None
+        with self._ix.searcher(weighting=self._weighting) as s:
+            docnum = s.document_number(section_id=section_id)
+            if docnum is None:
+                return []
+            results = s.more_like(docnum, "text", text=text, top=limit + 1, numterms=numterms,
+                                  filter=flt)
+            hits = [Hit(r["section_id"], float(r.score)) for r in results]
+        hits = [h for h in hits if h.section_id != section_id]
+        return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
+
     def doc_count(self) -> int:
         with self._ix.searcher() as s:
             return s.doc_count()

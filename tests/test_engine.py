@@ -106,3 +106,26 @@ def test_bad_file_is_skipped_and_the_rest_indexed(tmp_path):
                             str(tmp_path / "missing.txt")}
     with open_index(tmp_path / "ix") as ix:
         assert ix.search("Brottsofferjouren", mode="lexical", limit=1)
+
+
+def test_type_filter_takes_document_types_and_arende_kinds(lexical_index):
+    from searcher.engine import parse_filters
+
+    assert parse_filters({"typ": "protokoll"}).terms == (("doc_type", "protokoll"),)
+    assert parse_filters({"typ": "Yttrande"}).terms == (("arende", "yttrande"),)
+    hits = lexical_index.search("granskning", mode="lexical", filters={"typ": "yttrande"})
+    assert hits and all(r.section.arende == "yttrande" for r in hits)
+
+
+def test_similar_lexical_ranks_the_other_granskning_first(lexical_index):
+    response = lexical_index.similar("000_5ef240bb4f3b8a0b/p260", mode="lexical", limit=5)
+    ids = [r.section.section_id for r in response.results]
+    assert "000_5ef240bb4f3b8a0b/p260" not in ids
+    assert ids[0] == "000_5ef240bb4f3b8a0b/p259"
+
+
+def test_alpha_and_fusion_are_validated(lexical_index):
+    with pytest.raises(BadQueryError, match="alpha must be between 0 and 1"):
+        lexical_index.respond("Balans-22", alpha=2.0)
+    with pytest.raises(BadQueryError, match="unknown fusion 'max'; choose from rrf, convex"):
+        lexical_index.respond("Balans-22", fusion="max")

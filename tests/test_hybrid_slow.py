@@ -80,3 +80,18 @@ def test_evaluation_script_scores_all_modes(full_index_dir, tmp_path):
 
 def _overall_ndcg(scores: dict) -> float:
     return float(scores["overall"]["ndcg"])
+
+
+def test_similar_to_260_ranks_259_first_among_protocol_paragraphs(full_index):
+    """§ 260 and § 259 are both yttranden over a revisors' granskning."""
+    response = full_index.similar("000_5ef240bb4f3b8a0b/p260", limit=20)
+    paragraphs = [r.section.paragraph for r in response.results if r.section.doc == PROTOCOL]
+    assert paragraphs[0] == "259"
+    with_type = full_index.similar("000_5ef240bb4f3b8a0b/p260", filters={"typ": "yttrande"})
+    assert [r.section.paragraph for r in with_type.results] == ["259"]
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "convex"])
+def test_both_fusion_methods_answer(full_index, fusion):
+    results = full_index.search("Brottsofferjourens arbete", fusion=fusion, limit=5)
+    assert results[0].section.paragraph == "262"
