@@ -13,7 +13,7 @@ from searcher.chunking.generic import split_generic
 from searcher.chunking.passages import split_passages
 from searcher.chunking.protocol import split_protocol
 from searcher.chunking.report import split_report
-from searcher.records import Document, DocType, Section
+from searcher.records import DocType, Document, Section
 
 CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
     DocType.protocol: split_protocol,
@@ -23,7 +23,7 @@ CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
 
 
 def split_document(doc: Document) -> list[Section]:
-    """Sections of `doc` in order; a specialised chunker that finds nothing falls back to generic."""
+    """Sections of `doc` in order; a specialised chunker finding nothing falls back to generic."""
     try:
         doc_type = DocType(doc.meta.doc_type) if doc.meta.doc_type else DocType.other
     except ValueError:

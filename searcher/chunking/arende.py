@@ -7,10 +7,10 @@ justering, not a val; "Yttrande över motion" is a motion's answer but files und
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 
-class ArendeKind(str, Enum):
+class ArendeKind(StrEnum):
     """Ärende kinds a protocol § is filed under."""
 
     justering = "justering"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from searcher.chunking.furniture import Line
 
-SENTENCE_END = ".!?:;…)»”\""
+SENTENCE_END = '.!?:;…)»”"'
 BULLET = re.compile(r"^\s*(?:[-–•●■▪*]|\d{1,2}[.)]|[a-z][.)])\s")
 PROSE_MIN = 30
 WRAP_MIN, WRAP_MAX = 50, 130  # plausible widths of a wrapped PDF text line
@@ -33,7 +33,10 @@ OPEN_ENDINGS = frozenset(
     "och eller att för av i med som till om på de den det en ett från vid under över mot "
     "är har kan ska samt men inom enligt efter".split()
 )
-PERSON_NAME = re.compile(r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}")
+PERSON_NAME = re.compile(
+    r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?"
+    r"(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}"
+)
 ROLE_WORDS = re.compile(
     r"chef|direktör|ordförande|sekreterare|handläggare|samordnare|strateg|controller|ekonom", re.I
 )
@@ -108,15 +111,20 @@ def _split_run(run: list[Line], width: int | None) -> list[Block]:
     for i, line in enumerate(run):
         nxt = run[i + 1].text.strip() if i + 1 < len(run) else ""
         prev = cur[-1].text.strip() if cur else ""
-        body_follows = bool(nxt) and not is_table_line(nxt) and (nxt[0].isupper() or nxt[0] in "•●-–")
+        body_follows = (
+            bool(nxt) and not is_table_line(nxt) and (nxt[0].isupper() or nxt[0] in "•●-–")
+        )
         starts_new = (
             bool(cur)
             and heading(line.text)
             and body_follows
             and (prev[-1] in SENTENCE_END or "\t" in prev or len(cur) == 1 and heading(prev))
         )
-        ends_heading = len(cur) == 1 and heading(cur[0].text) and not starts_new and (
-            len(run) > 2 and not BULLET.match(line.text) and not is_table_line(line.text)
+        ends_heading = (
+            len(cur) == 1
+            and heading(cur[0].text)
+            and not starts_new
+            and (len(run) > 2 and not BULLET.match(line.text) and not is_table_line(line.text))
         )
         if starts_new or ends_heading:
             out.append(_block(cur))
@@ -168,7 +176,7 @@ def is_heading_shape(text: str) -> bool:
 
 
 def is_signature(block: Block, following: Block | None) -> bool:
-    """"Per Sandberg" followed by "Förvaltningschef …": a signed name, not a heading."""
+    """ "Per Sandberg" followed by "Förvaltningschef …": a signed name, not a heading."""
     if len(block.lines) == 1 and PERSON_NAME.fullmatch(block.first):
         return following is not None and bool(ROLE_WORDS.search(following.first))
     return False

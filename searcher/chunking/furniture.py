@@ -85,7 +85,9 @@ def is_page_number(text: str) -> bool:
 
 def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> list[Line]:
     """Drop furniture lines; the next kept line is marked `after_break`."""
-    marks = {i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)}
+    marks = {
+        i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)
+    }
     drop = marks | _bare_page_numbers(lines) | _repeated_blocks(lines)
     drop |= _page_edges(lines, _pages(lines, page_starts, sorted(marks)))
     page_tops = set(page_starts[1:])
@@ -185,7 +187,8 @@ def _page_edges(lines: list[Line], pages: list[list[int]]) -> set[int]:
     return {
         i
         for i in drop
-        if len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE and not is_heading_label(lines[i].text)
+        if len(lines[i].text.strip()) <= 2 * RUNNING_MAX_LINE
+        and not is_heading_label(lines[i].text)
     }
 
 

@@ -42,4 +42,7 @@ def _cut_long(part: Part) -> list[Part]:
         size += chars
     if len(pieces) > 1 and sum(len(ln) for b in pieces[-1] for ln in b.lines) < TARGET_CHARS // 4:
         pieces[-2].extend(pieces.pop())
-    return [Part(part.crumbs, blocks, part.top, part.opens_top and n == 0) for n, blocks in enumerate(pieces)]
+    return [
+        Part(part.crumbs, blocks, part.top, part.opens_top and n == 0)
+        for n, blocks in enumerate(pieces)
+    ]

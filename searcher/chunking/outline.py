@@ -133,7 +133,9 @@ def _is_intro(block: Block) -> bool:
     return len(block.lines) == 1 and len(block.first) <= INTRO_MAX_CHARS and "\t" not in block.first
 
 
-def _recurring(blocks: list[Block], heads: list[bool], tops: dict[int, str]) -> set[tuple[str | None, str]]:
+def _recurring(
+    blocks: list[Block], heads: list[bool], tops: dict[int, str]
+) -> set[tuple[str | None, str]]:
     """(top, heading) pairs seen twice or more under one top: labels such as "Uppdrag"."""
     counts: Counter[tuple[str | None, str]] = Counter()
     top = None
@@ -156,7 +158,9 @@ def _open_part(
     part_blocks = [blocks[j] for j in pending]
     heading_ids = [j for j in pending[1 if opens_top else 0 :] if heads[j]]
     texts = [heading_text(blocks[j]) for j in heading_ids]
-    base: tuple[str, ...] = (tops[pending[0]],) if opens_top else ((state.top,) if state.top else ())
+    base: tuple[str, ...] = (
+        (tops[pending[0]],) if opens_top else ((state.top,) if state.top else ())
+    )
     levels = [_level(blocks[j]) for j in heading_ids]
     for lv, text in zip(levels, texts, strict=True):
         if lv is not None:  # a numbered or "#" heading restarts the inferred context below it
@@ -190,16 +194,28 @@ def merge_small(parts: list[Part]) -> list[Part]:
         prev = out[-1] if out else None
         nxt = parts[n + 1] if n + 1 < len(parts) else None
         same_top = prev is not None and not p.opens_top and p.top == prev.top
-        if prev is not None and same_top and (
-            (p.size < MIN_PART_CHARS and _siblings(p, prev) and prev.size + p.size <= MAX_MERGED_CHARS)
-            or p.size < TINY_PART_CHARS
+        if (
+            prev is not None
+            and same_top
+            and (
+                (
+                    p.size < MIN_PART_CHARS
+                    and _siblings(p, prev)
+                    and prev.size + p.size <= MAX_MERGED_CHARS
+                )
+                or p.size < TINY_PART_CHARS
+            )
         ):
             prev.blocks.extend(p.blocks)
-        elif p.size < MIN_PART_CHARS and nxt is not None and (
-            not p.crumbs
-            or n == 0  # a title page: "Motion till riksdagen / 2018/19:477 / av …"
-            or p.size < TINY_PART_CHARS
-            or (not nxt.opens_top and (_siblings(p, nxt) or (p.opens_top and nxt.top == p.top)))
+        elif (
+            p.size < MIN_PART_CHARS
+            and nxt is not None
+            and (
+                not p.crumbs
+                or n == 0  # a title page: "Motion till riksdagen / 2018/19:477 / av …"
+                or p.size < TINY_PART_CHARS
+                or (not nxt.opens_top and (_siblings(p, nxt) or (p.opens_top and nxt.top == p.top)))
+            )
         ):
             carry = p.blocks  # e.g. a short cover page, or "Investeringsprojekt" + one line
             carried_top = p.opens_top

@@ -20,7 +20,8 @@ PERSON = re.compile(
 # with a party, or a name with a lower-case role, up to the next comma.
 PERSON_IN_TEXT = re.compile(
     rf"(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
-    r"(?:\s*\((?P<party>[A-ZÅÄÖa-zåäö]{1,5})\)(?:,\s*(?P<prole>(?:[a-zåäö0-9:]+ ?){1,4})(?=,|$| och ))?"
+    r"(?:\s*\((?P<party>[A-ZÅÄÖa-zåäö]{1,5})\)"
+    r"(?:,\s*(?P<prole>(?:[a-zåäö0-9:]+ ?){1,4})(?=,|$| och ))?"
     r"|,\s*(?P<role>[a-zåäö]+(?: [a-zåäö]+){0,2})(?=,|$| och ))"
 )
 CELL_SPLIT = re.compile(r"\t+|\s{3,}")

@@ -127,10 +127,11 @@ def _toc_titles(toc: Toc) -> dict[str, str]:
 
 
 def read_head(blocks: list[Block], toc_titles: dict[str, str]) -> ParagraphHead:
-    """§ number, Dnr and title from the first lines of a §."""
+    """§ number, Dnr and title from the first lines of a § (its first line is the § line)."""
     lines = [ln.strip() for b in blocks for ln in b.lines if ln.strip()]
     m = PARAGRAPH_START.match(lines[0])
-    assert m is not None
+    if m is None:
+        raise ValueError(f"not the start of a §: {lines[0][:60]!r}")
     number = m.group("num")
     candidates = [m.group("rest").strip(), *lines[1 : 1 + TITLE_SCAN_LINES]]
     dnr, title_at = None, None

@@ -81,7 +81,7 @@ def find_toc(lines: list[Line]) -> Toc:
 
 
 def _find_bare_toc(lines: list[Line]) -> Toc:
-    """"Innehållsförteckning" followed by titles without page numbers that recur in the body.
+    """ "Innehållsförteckning" followed by titles without page numbers that recur in the body.
 
     The list ends where the body begins: at the first entry's second occurrence or at prose.
     """
@@ -115,7 +115,7 @@ def _ascending(lines: list[Line], cluster: list[int]) -> bool:
 
 
 def unnumbered(text: str) -> str:
-    """"1.Systematiskt arbetsmiljöarbete" in a TOC is "Systematiskt arbetsmiljöarbete" below."""
+    """ "1.Systematiskt arbetsmiljöarbete" in a TOC is "Systematiskt arbetsmiljöarbete" below."""
     return ENTRY_NUMBER.sub("", text.strip())
 
 
@@ -142,7 +142,8 @@ def _build(lines: list[Line], cluster: list[int], heading: int | None) -> Toc:
     taken: set[int] = set(cluster)
     for n, i in enumerate(cluster):
         m = toc_entry(lines[i].text)
-        assert m is not None
+        if m is None:  # cannot happen: the cluster holds entry lines only
+            continue
         lower = cluster[n - 1] + 1 if n else (heading + 1 if heading is not None else i)
         prefix = [j for j in range(lower, i) if lines[j].text.strip()]
         if n == 0 and heading is None and i > 0 and lines[i - 1].text.strip():

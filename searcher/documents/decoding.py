@@ -38,8 +38,11 @@ class UndecodableError(ValueError):
 
 def decode_text(data: bytes) -> str:
     """Decode a text file's bytes; NUL bytes are dropped; raise UndecodableError for binary data."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace").replace("\x00", "")
     _refuse_binary(data)
@@ -71,8 +74,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even, odd = head[0::2].count(0), head[1::2].count(0)
     half = len(head) // 2
     codec = (
-        "utf-16-le" if odd > 0.9 * nuls and odd > 0.6 * half
-        else "utf-16-be" if even > 0.9 * nuls and even > 0.6 * half
+        "utf-16-le"
+        if odd > 0.9 * nuls and odd > 0.6 * half
+        else "utf-16-be"
+        if even > 0.9 * nuls and even > 0.6 * half
         else None
     )
     if codec is None:

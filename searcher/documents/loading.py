@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from searcher.documents.decoding import UndecodableError, decode_text
@@ -21,7 +21,7 @@ from searcher.records import Document
 Reader = Callable[[bytes], tuple[str, tuple[int, ...]]]
 
 
-class SourceFormat(str, Enum):
+class SourceFormat(StrEnum):
     """The file formats we read, keyed by what their reader does."""
 
     text = "text"  # .txt, .md: UTF-8 or a legacy encoding

@@ -20,8 +20,18 @@ META_FIELDS = tuple(f.name for f in fields(DocumentMeta))
 HEAD_CHARS = 4000  # the cover, header block and table of contents live at the start
 
 MONTHS = {
-    "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-    "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
+    "januari": 1,
+    "februari": 2,
+    "mars": 3,
+    "april": 4,
+    "maj": 5,
+    "juni": 6,
+    "juli": 7,
+    "augusti": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "december": 12,
 }
 ISO_DATE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 WORDY_DATE = re.compile(
@@ -79,7 +89,7 @@ def detect_meta(text: str) -> DocumentMeta:
 
 
 def detect_doc_type(text: str) -> str:
-    """protocol: "protokoll" near the top and §-numbered items; report: a report word on the cover."""
+    """protocol: "protokoll" near the top and §-numbered items; report: a report word on top."""
     head = text[:HEAD_CHARS]
     if PROTOCOL_WORD.search(head) and len(PARAGRAPH_LINE.findall(text)) >= 2:
         return DocType.protocol.value
@@ -96,7 +106,9 @@ def _municipality(text: str) -> str | None:
         if not m.group(3) and name.split()[0] in NOT_MUNICIPALITY:
             continue
         if name.endswith("s") and name not in NAMES_ENDING_IN_S:
-            name = name[:-1]  # genitive: "Stockholms stad", "Sandvikens kommun", "Region Gävleborgs"
+            name = name[
+                :-1
+            ]  # genitive: "Stockholms stad", "Sandvikens kommun", "Region Gävleborgs"
         weight = 3 if m.start() < HEAD_CHARS else 1
         if m.group(3):
             regions[f"Region {name}"] += weight
@@ -175,7 +187,10 @@ def _title(head: str, doc_type: str, organ: str | None, date: str | None) -> str
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """Fields from `NAME.meta.json` or `STEM.meta.json` beside `path`; {} when there is none."""
-    for side in (path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")):
+    for side in (
+        path.with_name(path.name + ".meta.json"),
+        path.with_name(path.stem + ".meta.json"),
+    ):
         if side.is_file():
             try:
                 data = json.loads(side.read_text(encoding="utf-8"))
@@ -187,7 +202,9 @@ def read_sidecar(path: Path) -> dict[str, str]:
     return {}
 
 
-def apply_overrides(meta: DocumentMeta, overrides: dict[str, str | None], *, source: str) -> DocumentMeta:
+def apply_overrides(
+    meta: DocumentMeta, overrides: dict[str, str | None], *, source: str
+) -> DocumentMeta:
     """Replace fields by name; an unknown field is an error naming the known ones."""
     unknown = sorted(set(overrides) - set(META_FIELDS))
     if unknown:

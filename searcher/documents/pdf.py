@@ -15,8 +15,14 @@ from searcher.documents.decoding import UndecodableError
 MIN_CHARS_PER_PAGE = 20
 # Structural errors pypdf lets escape on damaged files, beside its own PyPdfError tree.
 CORRUPT_PDF_ERRORS: tuple[type[Exception], ...] = (
-    ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
-    ZeroDivisionError, OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    ZeroDivisionError,
+    OSError,
 )
 
 

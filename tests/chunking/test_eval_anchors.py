@@ -23,7 +23,10 @@ def _anchors() -> list[tuple[str, str, str]]:
 @pytest.mark.skipif(not EVAL.is_file(), reason="../shared/eval/public.json not present")
 @pytest.mark.parametrize(("qid", "doc", "anchor"), _anchors())
 def test_anchor_in_exactly_one_section(
-    qid: str, doc: str, anchor: str, protocol_sections: list[Section],
+    qid: str,
+    doc: str,
+    anchor: str,
+    protocol_sections: list[Section],
     report_sections: list[Section],
 ) -> None:
     sections = protocol_sections if doc == protocol_sections[0].doc else report_sections

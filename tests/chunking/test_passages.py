@@ -20,8 +20,15 @@ TOKENIZER = (
 
 
 def _section(text: str, crumbs: tuple[str, ...] = ("Ekonomisk redovisning", "Drift")) -> Section:
-    return Section(section_id="d/s000", doc="d.txt", ordinal=0, kind="heading",
-                   title=crumbs[-1] if crumbs else "", text=text, breadcrumb=crumbs)
+    return Section(
+        section_id="d/s000",
+        doc="d.txt",
+        ordinal=0,
+        kind="heading",
+        title=crumbs[-1] if crumbs else "",
+        text=text,
+        breadcrumb=crumbs,
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -35,13 +42,21 @@ def test_short_section_is_one_passage_with_breadcrumb() -> None:
 
 
 def test_protocol_paragraph_uses_its_title_as_prefix() -> None:
-    s = Section(section_id="d/p257", doc="d.txt", ordinal=1, kind="paragraph",
-                title="Justering av protokoll", text="§ 257\n\nDnr 1")
+    s = Section(
+        section_id="d/p257",
+        doc="d.txt",
+        ordinal=1,
+        kind="paragraph",
+        title="Justering av protokoll",
+        text="§ 257\n\nDnr 1",
+    )
     assert passage_prefix(s) == "Justering av protokoll"
 
 
 def test_long_section_splits_on_sentences_with_overlap() -> None:
-    sentences = [f"Mening nummer {i} handlar om budgetavvikelsen i förvaltningen." for i in range(200)]
+    sentences = [
+        f"Mening nummer {i} handlar om budgetavvikelsen i förvaltningen." for i in range(200)
+    ]
     text = " ".join(sentences[:100]) + "\n\n" + " ".join(sentences[100:])
     passages = split_passages(_section(text), max_tokens=120, overlap_tokens=30)
     assert len(passages) > 5
@@ -93,9 +108,27 @@ def _subsequence(needle: str, hay: str) -> bool:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["Nämnden", "beslutar", "att", "2022-00295", "KS", "§", "259.",
-                                 "\n\n", "budget", "https://example.se/a?b=1", "–", "tkr"]),
-                max_size=800))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Nämnden",
+                "beslutar",
+                "att",
+                "2022-00295",
+                "KS",
+                "§",
+                "259.",
+                "\n\n",
+                "budget",
+                "https://example.se/a?b=1",
+                "–",
+                "tkr",
+            ]
+        ),
+        max_size=800,
+    )
+)
 def test_custom_counter_is_respected(tokens: list[str]) -> None:
     text = " ".join(tokens)
     passages = split_passages(_section(text), max_tokens=40, count_tokens=lambda t: len(t.split()))

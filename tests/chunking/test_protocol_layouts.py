@@ -44,8 +44,14 @@ def test_kf_paragraph_number_alone_and_ks_dnr_after_title(kf: list[Section]) -> 
 
 def test_kf_yrkanden_and_reservationer_stay_in_their_paragraph(kf: list[Section]) -> None:
     p45 = kf[1].text
-    for part in ("Yrkanden", "Anna Lind (C) yrkar bifall", "Propositionsordning", "Reservationer",
-                 "reserverar sig mot beslutet", "Expedieras\nTekniska nämnden"):
+    for part in (
+        "Yrkanden",
+        "Anna Lind (C) yrkar bifall",
+        "Propositionsordning",
+        "Reservationer",
+        "reserverar sig mot beslutet",
+        "Expedieras\nTekniska nämnden",
+    ):
         assert part in p45
     for s in kf:
         assert "Justerandes sign" not in s.text
@@ -63,7 +69,9 @@ def test_kf_two_column_header_persons(kf: list[Section]) -> None:
 
 def test_ks_title_on_paragraph_line_dotted_dnr_and_toc(ks: list[Section]) -> None:
     assert [(s.paragraph, s.dnr) for s in ks[1:]] == [
-        ("112", "KS.2021.1101"), ("113", "KS.2021.1234"), ("114", "KS.2021.1187"),
+        ("112", "KS.2021.1101"),
+        ("113", "KS.2021.1234"),
+        ("114", "KS.2021.1187"),
         ("115", "KS.2021.0007"),
     ]
     assert [s.arende for s in ks[1:]] == ["justering", "redovisning", "remiss", "information"]
@@ -78,7 +86,9 @@ def test_ks_title_on_paragraph_line_dotted_dnr_and_toc(ks: list[Section]) -> Non
 
 def test_dense_layout_with_slash_dnr(bun: list[Section]) -> None:
     assert [(s.paragraph, s.dnr) for s in bun[1:]] == [
-        ("21", "BUN/2019/0001/0009"), ("22", "BUN/2018/0412/0600"), ("23", "BUN/2019/0033/0600"),
+        ("21", "BUN/2019/0001/0009"),
+        ("22", "BUN/2018/0412/0600"),
+        ("23", "BUN/2019/0033/0600"),
     ]
     assert bun[2].title == "Svar på motion om gratis mensskydd i skolan"
     assert bun[2].arende == "motion"

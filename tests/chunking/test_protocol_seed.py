@@ -9,19 +9,45 @@ from searcher.records import Section
 
 EXPECTED = [
     ("257", "302917", "Justering av protokoll", "justering"),
-    ("258", "297093", "Information från ledamöter och ersättare samt från "
-     "kommunledningsförvaltningen", "information"),
-    ("259", "2022-00295", "Yttrande från Videum samt kommunstyrelsen gällande granskning av "
-     "Växjö kommuns näringslivsarbete (KS samma dag)", "yttrande"),
-    ("260", "2022-00284", "Yttrande över granskning av kommunens arbete med Hållbara Växjö 2030 "
-     "(KS samma dag)", "yttrande"),
-    ("261", "2022-00285", "Socialdepartementets remiss av Europeiska kommissionens förslag till "
-     "Europaparlamentets och Rådets förordning om det europeiska hälsodataområdet, COM (2022) 197 "
-     "final (KS samma dag)", "remiss"),
-    ("262", "2020-00385", "Redovisning av årlig uppföljning av Brottsofferjourens arbete 2021 "
-     "(KS samma dag)", "redovisning"),
-    ("263", "2022-00001", "Inkomna och besvarade skrivelser av intresse samt inkomna "
-     "inbjudningar och protokoll", "information"),
+    (
+        "258",
+        "297093",
+        "Information från ledamöter och ersättare samt från kommunledningsförvaltningen",
+        "information",
+    ),
+    (
+        "259",
+        "2022-00295",
+        "Yttrande från Videum samt kommunstyrelsen gällande granskning av "
+        "Växjö kommuns näringslivsarbete (KS samma dag)",
+        "yttrande",
+    ),
+    (
+        "260",
+        "2022-00284",
+        "Yttrande över granskning av kommunens arbete med Hållbara Växjö 2030 (KS samma dag)",
+        "yttrande",
+    ),
+    (
+        "261",
+        "2022-00285",
+        "Socialdepartementets remiss av Europeiska kommissionens förslag till "
+        "Europaparlamentets och Rådets förordning om det europeiska hälsodataområdet, "
+        "COM (2022) 197 final (KS samma dag)",
+        "remiss",
+    ),
+    (
+        "262",
+        "2020-00385",
+        "Redovisning av årlig uppföljning av Brottsofferjourens arbete 2021 (KS samma dag)",
+        "redovisning",
+    ),
+    (
+        "263",
+        "2022-00001",
+        "Inkomna och besvarade skrivelser av intresse samt inkomna inbjudningar och protokoll",
+        "information",
+    ),
     ("264", "297092", "Övrigt", "övrigt"),
 ]
 STEM = "000_5ef240bb4f3b8a0b"
@@ -45,7 +71,10 @@ def test_ids_ordinals_and_metadata(protocol_sections: list[Section]) -> None:
     for s in protocol_sections:
         assert s.doc == f"{STEM}.txt"
         assert (s.municipality, s.organ, s.doc_type, s.date) == (
-            "Växjö", "Kommunstyrelsens arbetsutskott", "protokoll", "2022-08-16"
+            "Växjö",
+            "Kommunstyrelsens arbetsutskott",
+            "protokoll",
+            "2022-08-16",
         )
 
 
@@ -71,8 +100,13 @@ def test_paragraph_261_is_joined_across_the_page_break(protocol_sections: list[S
     assert p261.paragraph == "261"
     text = _norm(p261.text)
     assert "kommer behöva göra. Det är dock först när svensk lagstiftning" in text
-    assert sum("göra. Det är dock först när svensk lagstiftning" in _norm(s.text)
-               for s in protocol_sections) == 1
+    assert (
+        sum(
+            "göra. Det är dock först när svensk lagstiftning" in _norm(s.text)
+            for s in protocol_sections
+        )
+        == 1
+    )
 
 
 def test_paragraph_262_keeps_its_continued_list(protocol_sections: list[Section]) -> None:

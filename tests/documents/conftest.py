@@ -32,8 +32,9 @@ def make_pdf(pages: list[list[str]], *, text: bool = True) -> bytes:
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                   b"/Encoding /WinAnsiEncoding >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     for i, lines in enumerate(pages):
         body = _content(lines) if text else b"0 0 m 100 100 l S"
         stream = zlib.compress(body)
@@ -43,7 +44,8 @@ def make_pdf(pages: list[list[str]], *, text: bool = True) -> bytes:
         )
         objects.append(
             f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode()
-            + stream + b"\nendstream"
+            + stream
+            + b"\nendstream"
         )
     pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -53,7 +55,9 @@ def make_pdf(pages: list[list[str]], *, text: bool = True) -> bytes:
     xref = len(pdf)
     pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     pdf += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    pdf += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(pdf)
 
 

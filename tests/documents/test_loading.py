@@ -39,7 +39,7 @@ def test_cp1252_quotes_and_dashes(tmp_path: Path) -> None:
 
 
 def test_undecodable_bytes_never_crash(tmp_path: Path) -> None:
-    data = "Beslut om ".encode() + b"\x81\x8d\xff\xfe" + " budget.\n".encode()
+    data = b"Beslut om " + b"\x81\x8d\xff\xfe" + b" budget.\n"
     doc = load_document(_write(tmp_path, "a.txt", data))
     assert doc.text.startswith("Beslut om ") and doc.text.endswith(" budget.\n")
 
@@ -125,10 +125,13 @@ def _docx(paragraphs: list[str], table: list[list[str]]) -> bytes:
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     paras = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
     rows = "".join(
-        "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in row)
-        + "</w:tr>" for row in table
+        "<w:tr>"
+        + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in row)
+        + "</w:tr>"
+        for row in table
     )
-    xml = f'<?xml version="1.0"?><w:document {w}><w:body>{paras}<w:tbl>{rows}</w:tbl></w:body></w:document>'
+    body = f"<w:body>{paras}<w:tbl>{rows}</w:tbl></w:body>"
+    xml = f'<?xml version="1.0"?><w:document {w}>{body}</w:document>'
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("word/document.xml", xml)
@@ -136,7 +139,9 @@ def _docx(paragraphs: list[str], table: list[list[str]]) -> bytes:
 
 
 def test_docx_to_text(tmp_path: Path) -> None:
-    data = _docx(["§ 5 Val av justerare", "Nämnden utser Eva Ek (S)."], [["Post", "tkr"], ["Drift", "12"]])
+    data = _docx(
+        ["§ 5 Val av justerare", "Nämnden utser Eva Ek (S)."], [["Post", "tkr"], ["Drift", "12"]]
+    )
     doc = load_document(_write(tmp_path, "a.docx", data))
     assert doc.text == "§ 5 Val av justerare\n\nNämnden utser Eva Ek (S).\n\nPost\ttkr\nDrift\t12\n"
 
@@ -147,7 +152,9 @@ def test_broken_docx(tmp_path: Path) -> None:
 
 
 def test_pdf_pages(tmp_path: Path, pdf_maker: Callable[..., bytes]) -> None:
-    doc = load_document(_write(tmp_path, "a.pdf", pdf_maker([["Sida ett: Växjö kommun"], ["Två §"]])))
+    doc = load_document(
+        _write(tmp_path, "a.pdf", pdf_maker([["Sida ett: Växjö kommun"], ["Två §"]]))
+    )
     assert doc.text == "Sida ett: Växjö kommun\n\nTvå §"
     assert doc.page_starts == (0, len("Sida ett: Växjö kommun\n\n"))
 

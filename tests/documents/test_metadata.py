@@ -57,11 +57,16 @@ def test_sidecar_then_overrides(tmp_path: Path) -> None:
     )
     meta = load_document(path).meta
     assert (meta.municipality, meta.organ, meta.doc_type, meta.date) == (
-        "Växjö", "Kultur- och fritidsnämnden", "rapport", "2020"
+        "Växjö",
+        "Kultur- och fritidsnämnden",
+        "rapport",
+        "2020",
     )
     meta = load_document(path, overrides={"municipality": "Alvesta", "doc_type": "protokoll"}).meta
     assert (meta.municipality, meta.doc_type, meta.organ) == (
-        "Alvesta", "protokoll", "Kultur- och fritidsnämnden"
+        "Alvesta",
+        "protokoll",
+        "Kultur- och fritidsnämnden",
     )
 
 
