@@ -3,7 +3,7 @@
 A section that fits is one passage. A longer one is cut into units (paragraphs; a paragraph too
 long becomes sentences; a sentence too long becomes word runs) and the units are packed into
 overlapping windows. Every passage starts with the section's breadcrumb (or title) on its own line
-so the encoder knows where the text sits. Guarantee: `count_tokens(p.text) <= max_tokens` for
+so the encoder knows where the text sits; tables are spelled out as readable rows (tables.py). Guarantee: `count_tokens(p.text) <= max_tokens` for
 every passage, checked on the final text, whatever `count_tokens` is.
 """
 
@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from searcher.chunking.tables import render_tables
 from searcher.records import Passage, Section
 
 TokenCounter = Callable[[str], int]
@@ -71,7 +72,7 @@ def split_passages(
     count = count_tokens or estimate_tokens
     prefix = _fit_prefix(passage_prefix(section), max_tokens, count)
     head = f"{prefix}\n" if prefix else ""
-    body = section.text.strip()
+    body = render_tables(section.text.strip())
     if count(head + body) <= max_tokens:
         return [Passage(section.section_id, 0, head + body)]
     budget = max(1, max_tokens - count(head) - 1)
