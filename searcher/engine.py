@@ -71,36 +71,68 @@ def parse_filters(values: dict[str, str | None] | None) -> Filters:
     return Filters(tuple(terms), year_from, year_to)
 
 
-class SearchIndex:
-    """A consistent, read-only view of one published generation."""
+def check_manifest(manifest: dict, where: str, model: str | None) -> None:
+    """Refuse an index of another format, analyzer or embedding model, with what to do."""
+    if manifest.get("format") != layout.FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index in {where} has format {manifest.get('format')}, this searcher reads "
+            f"{layout.FORMAT_VERSION}; rebuild it with `searcher index --rebuild`"
+        )
+    if manifest.get("analyzer_version") != ANALYZER_VERSION:
+        raise IndexMismatchError(
+            f"index in {where} was built with analyzer {manifest.get('analyzer_version')}"
+            f", this searcher uses {ANALYZER_VERSION}; run `searcher index` to update it"
+        )
+    sem = manifest.get("semantic")
+    if model and sem and sem.get("model") != model:
+        raise IndexMismatchError(
+            f"index embeddings were made with {sem.get('model')!r}, not {model!r}; "
+            f"query with that model or rebuild with `searcher index --model {model}`"
+        )
 
-    def __init__(self, root: Path, *, model: str | None = None, cache_dir: str | None = None):
-        self.root = root
-        self.generation, self.manifest = layout.require_current(root)
-        if self.manifest.get("format") != layout.FORMAT_VERSION:
-            raise IndexMismatchError(
-                f"index in {root}/ has format {self.manifest.get('format')}, this searcher reads "
-                f"{layout.FORMAT_VERSION}; rebuild it with `searcher index --rebuild`"
-            )
-        if self.manifest.get("analyzer_version") != ANALYZER_VERSION:
-            raise IndexMismatchError(
-                f"index in {root}/ was built with analyzer {self.manifest.get('analyzer_version')}"
-                f", this searcher uses {ANALYZER_VERSION}; run `searcher index` to update it"
-            )
-        sem = self.manifest.get("semantic")
-        if model and sem and sem.get("model") != model:
-            raise IndexMismatchError(
-                f"index embeddings were made with {sem.get('model')!r}, not {model!r}; "
-                f"query with that model or rebuild with `searcher index --model {model}`"
-            )
+
+class SearchIndex:
+    """A consistent, read-only view of one index: its manifest and three parts.
+
+    The parts are duck-typed so that a backend can supply its own: `store` (SectionStore's read
+    methods), `lexical` (LexicalIndex's search/matching_ids/more_like/query_terms/
+    doc_frequencies/doc_count) and `open_vectors()` returning VectorIndex's search/vector_of.
+    The embedded backend (whoosh + sqlite + numpy files) is `SearchIndex.embedded(root)`.
+    """
+
+    def __init__(self, *, manifest: dict, store, lexical, open_vectors, where: str,
+                 model: str | None = None, cache_dir: str | None = None):
+        check_manifest(manifest, where, model)
+        self.manifest = manifest
+        self.where = where
+        self.store = store
+        self.lexical = lexical
+        self._open_vectors = open_vectors
+        sem = manifest.get("semantic")
         self.model = (sem or {}).get("model") or model
         self.cache_dir = cache_dir
+        self._lazy = _Lazy()
+
+    @classmethod
+    def embedded(cls, root: Path, *, model: str | None = None,
+                 cache_dir: str | None = None) -> SearchIndex:
+        """Open the published generation of an index directory."""
+        generation, manifest = layout.require_current(root)
+        check_manifest(manifest, f"{root}/", model)
         try:
-            self.store = SectionStore(self.generation / "sections.sqlite", readonly=True)
+            store = SectionStore(generation / "sections.sqlite", readonly=True)
         except (FileNotFoundError, OSError):
             raise IndexNotBuiltError(f"index in {root}/ is incomplete; run `searcher index`") from None
-        self.lexical = LexicalIndex(self.generation / "lexical")
-        self._lazy = _Lazy()
+
+        def open_vectors():
+            from searcher.semantic.vectors import VectorIndex
+
+            return VectorIndex(generation / "semantic")
+
+        ix = cls(manifest=manifest, store=store, lexical=LexicalIndex(generation / "lexical"),
+                 open_vectors=open_vectors, where=f"{root}/", model=model, cache_dir=cache_dir)
+        ix.root, ix.generation = root, generation
+        return ix
 
     # -- the semantic arm, loaded on first use (torch is imported only here) ------------------
     @property
@@ -109,9 +141,7 @@ class SearchIndex:
 
     def _vectors(self):
         if self._lazy.vectors is None:
-            from searcher.semantic.vectors import VectorIndex
-
-            self._lazy.vectors = VectorIndex(self.generation / "semantic")
+            self._lazy.vectors = self._open_vectors()
         return self._lazy.vectors
 
     def encoder(self):
@@ -314,4 +344,4 @@ def open_index(path: str | os.PathLike | None = None, *, model: str | None = Non
     """Open the index at `path` (default: settings/env/`index/`) for searching."""
     settings = settings or Settings.resolve(index_dir=path)
     root = Path(path) if path is not None else settings.index_dir
-    return SearchIndex(root, model=model, cache_dir=settings.cache_dir or None)
+    return SearchIndex.embedded(root, model=model, cache_dir=settings.cache_dir or None)
