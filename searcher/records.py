@@ -78,18 +78,26 @@ class Section:
     page: int | None = None  # 1-based page the section starts on, where known
     arende: str | None = None  # ärende kind: yttrande, remiss, motion, … where detected
     persons: tuple[str, ...] = ()  # "Name (Party), role" lines of a header block
+    # Labelled sub-parts of a §: (label, start, end) character spans into `text`.
+    parts: tuple[tuple[str, int, int], ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["breadcrumb"] = list(self.breadcrumb)
         d["persons"] = list(self.persons)
+        d["parts"] = [list(p) for p in self.parts]
         return d
+
+    def part_text(self, label: str) -> str:
+        """The text of the labelled sub-parts ('beslut', 'bakgrund', …), joined; '' if none."""
+        return "\n\n".join(self.text[a:b] for lab, a, b in self.parts if lab == label)
 
     @classmethod
     def from_dict(cls, d: dict) -> Section:
         d = dict(d)
         d["breadcrumb"] = tuple(d.get("breadcrumb") or ())
         d["persons"] = tuple(d.get("persons") or ())
+        d["parts"] = tuple(tuple(p) for p in d.get("parts") or ())
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from searcher.chunking.blocks import Block, block_text, make_blocks
+from searcher.chunking.parts import label_parts
 from searcher.chunking.furniture import Line, page_of, source_lines, strip_furniture
 from searcher.chunking.toc import Toc, find_toc
 from searcher.records import Document, Section, SectionKind
@@ -95,5 +96,6 @@ class SectionBuilder:
                 dnr=dnr,
                 arende=arende,
                 persons=persons,
+                parts=label_parts(text) if kind is SectionKind.paragraph else (),
             )
         )

@@ -1,0 +1,75 @@
+"""Label the sub-parts of a §: beslut, förslag, yrkanden, bakgrund, beslutsunderlag, …
+
+Protocols mark them with short heading lines ("Kommunstyrelsens arbetsutskotts förslag",
+"Bakgrund", "Expedieras till"). A part runs from its heading line to the next one; the section
+keeps (label, start, end) character spans into its text, so nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class PartLabel(str, Enum):
+    """The sub-parts a § can have, in the vocabulary protocols use."""
+
+    beslut = "beslut"
+    forslag = "förslag"
+    yrkanden = "yrkanden"
+    bakgrund = "bakgrund"
+    beslutsunderlag = "beslutsunderlag"
+    expedieras = "expedieras"
+    reservation = "reservation"
+    protokollsanteckning = "protokollsanteckning"
+    omrostning = "omröstning"
+    propositionsordning = "propositionsordning"
+    jav = "jäv"
+
+
+#: A heading line (whole line, case-insensitive) → its label. Order matters: first match wins.
+PART_HEADINGS: tuple[tuple[re.Pattern[str], PartLabel], ...] = tuple(
+    (re.compile(rf"^(?:{pattern})\s*:?$", re.I), label)
+    for pattern, label in (
+        (r"förslag till beslut|[\wåäö ]{0,60}\s+förslag( till beslut)?|förslag", PartLabel.forslag),
+        (r"beslutsunderlag|handlingar i ärendet|underlag", PartLabel.beslutsunderlag),
+        (r"[\wåäö ]{0,60}\s+beslut|beslut|beslutet", PartLabel.beslut),
+        (r"yrkanden?|yrkande(n)? och propositionsordning", PartLabel.yrkanden),
+        (r"propositionsordning|beslutsgång", PartLabel.propositionsordning),
+        (r"bakgrund|ärendebeskrivning|ärendet|sammanfattning( av ärendet)?", PartLabel.bakgrund),
+        (r"expedieras( till)?|beslutet skickas till|sändlista|beslutet expedieras till",
+         PartLabel.expedieras),
+        (r"reservation(er)?", PartLabel.reservation),
+        (r"protokollsanteckning(ar)?", PartLabel.protokollsanteckning),
+        (r"omröstning(sresultat)?", PartLabel.omrostning),
+        (r"jäv", PartLabel.jav),
+    )
+)
+MAX_HEADING_CHARS = 80
+
+
+def part_label(line: str) -> PartLabel | None:
+    """The label a line announces, or None for ordinary text."""
+    text = line.strip()
+    if not text or len(text) > MAX_HEADING_CHARS:
+        return None
+    for pattern, label in PART_HEADINGS:
+        if pattern.match(text):
+            return label
+    return None
+
+
+def label_parts(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(label, start, end) spans of the labelled parts of a § text, in order."""
+    starts: list[tuple[str, int]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        label = part_label(line)
+        if label is not None:
+            starts.append((label.value, offset))
+        offset += len(line)
+    spans = []
+    for i, (label, start) in enumerate(starts):
+        end = starts[i + 1][1] if i + 1 < len(starts) else len(text)
+        spans.append((label, start, len(text[:end].rstrip())))
+    return tuple(spans)
