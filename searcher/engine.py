@@ -19,8 +19,10 @@ from searcher.fusion import RRF_K, FusionMethod, convex_combination, reciprocal_
 from searcher.lexical import FILTER_FIELDS, Filters, LexicalIndex
 from searcher.records import DocType, FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
+from searcher.query import parse_query
 from searcher.signals import arm_weights
 from searcher.store import SectionStore
+from searcher.typo import correct
 
 MAX_LIMIT = 1000
 _DOC_TYPES = {t.value for t in DocType} | {t.name for t in DocType}
@@ -191,8 +193,13 @@ class SearchIndex:
             raise BadQueryError("empty query")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        flt = parse_filters(filters)
-        notes: list[str] = []
+        parsed = parse_query(query)
+        flt = parse_filters({**(filters or {}), **parsed.filters})
+        if parsed.is_empty():
+            raise BadQueryError(f"query {query!r} has only filters; add words to search for")
+        typo = self.lexical.expand_typos(parsed.text_for_lexical)
+        notes: list[str] = [typo.note] if typo.note else []
+        semantic_query = correct(parsed.text_for_semantic, typo.expansions) or query
         if mode != SearchMode.lexical and not self.has_semantic:
             if mode == SearchMode.semantic:
                 raise IndexNotBuiltError(
@@ -205,9 +212,9 @@ class SearchIndex:
         lex: list[Hit] = []
         sem: list[Hit] = []
         if mode in (SearchMode.lexical, SearchMode.hybrid):
-            lex = self.lexical_hits(query, limit=fetch, filters=flt)
+            lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
         if mode in (SearchMode.semantic, SearchMode.hybrid):
-            sem = self.semantic_hits(query, limit=fetch, filters=flt)
+            sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
         weights = None
         if mode == SearchMode.lexical:
             fused = [_single(h, i, "lexical") for i, h in enumerate(lex, 1)]
@@ -215,7 +222,8 @@ class SearchIndex:
             fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
         else:
             if alpha is None:
-                weights = arm_weights(query, self.lexical, lex)
+                # Signals of the corrected query, not of the misspelled one.
+                weights = arm_weights(typo.text_corrected, self.lexical, lex)
             else:
                 weights = (1.0 - alpha, alpha)
             fused = _fuse(lex, sem, weights, fusion)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -22,8 +23,12 @@ from searcher.analysis import compound_analyzer, exact_analyzer, swedish_analyze
 from searcher.errors import BadQueryError, IndexNotBuiltError
 from searcher.records import Hit, Section
 
+if TYPE_CHECKING:
+    from searcher.typo import TypoResult
+
 BM25_B = 0.75  # Robertson & Zaragoza 2009 defaults; whoosh's are the same
 BM25_K1 = 1.2
+SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
 OR_SCALE = 0.9  # whoosh OrGroup.factory: rewards documents matching more query terms
 
 #: Scored fields and their boosts: a title match counts double; compound parts count half so
@@ -192,6 +197,56 @@ class LexicalIndex:
             return None
         with self._ix.searcher() as s:
             return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(flt)}
+
+    def sections_containing(
+        self, clauses: Sequence[Sequence[tuple[str, str]]], filters: Filters | None = None
+    ) -> set[str]:
+        """Ids of sections whose `exact` field meets every clause, i.e. any one of its
+        ("term" | "prefix" | "contains", lowercase text) alternatives: the mentions pre-filter."""
+        make = {"term": wq.Term, "prefix": wq.Prefix,
+                "contains": lambda field, text: wq.Wildcard(field, f"*{text}*")}
+        groups: list[wq.Query] = [wq.Or([make[how]("exact", text) for how, text in alts])
+                                  for alts in clauses]
+        flt = self.filter_query(filters) if filters else None
+        q = wq.And(groups + ([flt] if flt is not None else [])) if groups else (flt or wq.Every())
+        with self._ix.searcher() as s:
+            return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(q)}
+
+    def term_frequency(self, field: str, term: str) -> int:
+        """Sections holding `term` (an analyzed token) in `field`."""
+        with self._ix.searcher() as s:
+            return s.doc_frequency(field, term)
+
+    def near_terms(self, field: str, word: str, maxdist: int) -> list[tuple[str, int]]:
+        """(term, sections) of `field` within `maxdist` Levenshtein edits, same first letter."""
+        with self._ix.searcher() as s:
+            reader = s.reader()
+            return [(t, reader.doc_frequency(field, t))
+                    for t in reader.terms_within(field, word, maxdist, prefix=1)]
+
+    def surface_for_stem(self, stem: str) -> tuple[str, int] | None:
+        """The most frequent written form (exact field) with this Snowball stem, and its count."""
+        from searcher.analysis.stemming import SwedishStemmer
+
+        stemmer = SwedishStemmer()
+        best: tuple[str, int] | None = None
+        with self._ix.searcher() as s:
+            reader = s.reader()
+            for i, raw in enumerate(reader.expand_prefix("exact", stem)):
+                if i >= SURFACE_SCAN_LIMIT:
+                    break
+                term = raw.decode() if isinstance(raw, bytes) else raw
+                if term.isalpha() and stemmer.stem(term) == stem:
+                    n = reader.doc_frequency("exact", term)
+                    if best is None or n > best[1]:
+                        best = (term, n)
+        return best
+
+    def expand_typos(self, query: str) -> TypoResult:
+        """Expand unknown query words with close index terms (searcher.typo)."""
+        from searcher.typo import expand_typos  # typo → query → lexical: import on use
+
+        return expand_typos(query, self)
 
     def query_terms(self, query: str) -> list[tuple[str, str]]:
         """(field, token) pairs the parsed query looks for; used for highlighting and signals."""

@@ -77,7 +77,7 @@ def cache_dir() -> Path:
 Rule = tuple[str, str, str, "re.Pattern[str] | None"]  # strip, add, continuation flags, condition
 
 
-def _suffix_rules(aff: Path) -> dict[str, list[Rule]]:
+def suffix_rules(aff: Path) -> dict[str, list[Rule]]:
     """flag → rules, from the SFX lines (sv_SE has no PFX)."""
     rules: dict[str, list[Rule]] = {}
     for line in aff.read_text(encoding="utf-8").splitlines():
@@ -95,7 +95,7 @@ def _suffix_rules(aff: Path) -> dict[str, list[Rule]]:
 
 def build_lexicon(aff: Path, dic: Path) -> Lexicon:
     """Expand the dictionary's roots into begin/middle/end forms (about a second)."""
-    rules = _suffix_rules(aff)
+    rules = suffix_rules(aff)
     begin: dict[str, str] = {}
     middle: dict[str, str] = {}
     end: set[str] = set()
