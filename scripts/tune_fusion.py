@@ -18,7 +18,8 @@ import json
 import sys
 from pathlib import Path
 
-from searcher.engine import open_index, parse_filters
+from searcher.engine import open_index
+from searcher.settings import SearchMode
 from searcher.fusion import RRF_K, convex_combination, reciprocal_rank_fusion
 from searcher.signals import has_identifier, lexical_weight, looks_english, query_coverage
 
@@ -36,15 +37,15 @@ def collect(eval_path: Path, index_dir: Path | None) -> tuple[list[dict], dict]:
     queries = json.loads(eval_path.read_text(encoding="utf-8"))["queries"]
     runs = {}
     with open_index(index_dir) as ix:
-        flt = parse_filters({})
         texts = {}
         for q in queries:
-            lex = ix.lexical_hits(q["query"], limit=CANDIDATES, filters=flt)
-            sem = ix.semantic_hits(q["query"], limit=CANDIDATES, filters=flt)
-            cov = query_coverage(q["query"], ix.lexical)
+            # The same candidates the engine fuses: parsed, typo-corrected, both arms.
+            c = ix.candidates(q["query"], mode=SearchMode.hybrid, filters=None, fetch=CANDIDATES)
+            lex, sem = c.lexical, c.semantic
+            cov = query_coverage(c.signal_query, ix.lexical)
             runs[q["id"]] = {"lex": lex, "sem": sem, "coverage": cov,
-                             "english": looks_english(q["query"]),
-                             "identifier": has_identifier(q["query"])}
+                             "english": looks_english(c.signal_query),
+                             "identifier": has_identifier(c.signal_query)}
             for h in lex + sem:
                 texts.setdefault(h.section_id, None)
         sections = ix.store.get_many(texts)

@@ -38,6 +38,17 @@ class Response:
     weights: tuple[float, float] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Both arms' over-fetched hits for one query, before fusion."""
+
+    mode: SearchMode  # the mode really used (hybrid falls back to lexical without vectors)
+    lexical: list[Hit]
+    semantic: list[Hit]
+    notes: tuple[str, ...]
+    signal_query: str  # the query text the fusion signals are computed on
+
+
 @dataclass
 class _Lazy:
     vectors: object | None = None
@@ -193,6 +204,25 @@ class SearchIndex:
             raise BadQueryError("empty query")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        c = self.candidates(query, mode=mode, filters=filters, fetch=max(candidates, limit))
+        mode, lex, sem, notes = c.mode, c.lexical, c.semantic, list(c.notes)
+        weights = None
+        if mode == SearchMode.lexical:
+            fused = [_single(h, i, "lexical") for i, h in enumerate(lex, 1)]
+        elif mode == SearchMode.semantic:
+            fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
+        else:
+            if alpha is None:
+                weights = arm_weights(c.signal_query, self.lexical, lex)
+            else:
+                weights = (1.0 - alpha, alpha)
+            fused = _fuse(lex, sem, weights, fusion)
+        return self._response(fused[:limit], mode, notes, weights)
+
+    def candidates(
+        self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
+    ) -> Candidates:
+        """Parse the query (operators, field filters), correct typos, run the arms."""
         parsed = parse_query(query)
         flt = parse_filters({**(filters or {}), **parsed.filters})
         if parsed.is_empty():
@@ -208,26 +238,14 @@ class SearchIndex:
                 )
             notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
             mode = SearchMode.lexical
-        fetch = max(candidates, limit)
         lex: list[Hit] = []
         sem: list[Hit] = []
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
         if mode in (SearchMode.semantic, SearchMode.hybrid):
             sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
-        weights = None
-        if mode == SearchMode.lexical:
-            fused = [_single(h, i, "lexical") for i, h in enumerate(lex, 1)]
-        elif mode == SearchMode.semantic:
-            fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
-        else:
-            if alpha is None:
-                # Signals of the corrected query, not of the misspelled one.
-                weights = arm_weights(typo.text_corrected, self.lexical, lex)
-            else:
-                weights = (1.0 - alpha, alpha)
-            fused = _fuse(lex, sem, weights, fusion)
-        return self._response(fused[:limit], mode, notes, weights)
+        # Fusion signals come from the corrected query, not the misspelled one.
+        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected)
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,

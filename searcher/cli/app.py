@@ -2,7 +2,7 @@
 
 - search_cmds: index, search, show, sections, export
 - explore_cmds: docs, stats
-- repl: repl
+- repl: repl (the session itself: repl_session)
 """
 
 from __future__ import annotations

@@ -21,26 +21,26 @@ from searcher.settings import Settings
 LESS_DEFAULT = "-FRX"
 
 
-def _complete_documents(incomplete: str) -> Iterator[tuple[str, str]]:
-    for d in _documents():
+def _complete_documents(ctx: typer.Context, incomplete: str) -> Iterator[tuple[str, str]]:
+    for d in _documents(ctx):
         if d["doc"].startswith(incomplete):
             yield d["doc"], d.get("title") or ""
 
 
-def _complete_field(field: str) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        values = sorted({str(d[field]) for d in _documents() if d.get(field)})
+def _complete_field(field: str) -> Callable[[typer.Context, str], list[str]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        values = sorted({str(d[field]) for d in _documents(ctx) if d.get(field)})
         return [v for v in values if v.lower().startswith(incomplete.lower())]
 
     return complete
 
 
-def _documents() -> list[dict]:
-    """Documents of the default index for shell completion; nothing when there is none."""
+def _documents(ctx: typer.Context) -> list[dict]:
+    """Documents of the index named on the command line (or the default) for completion."""
     from searcher.engine import open_index
 
     try:
-        with open_index(Settings.resolve().index_dir) as ix:
+        with open_index(Settings.resolve(index_dir=ctx.params.get("index_dir")).index_dir) as ix:
             return ix.documents()
     except (SearcherError, OSError):
         return []
@@ -48,7 +48,7 @@ def _documents() -> list[dict]:
 
 IndexDirOpt = Annotated[
     Path | None,
-    typer.Option("--index-dir", help="Index directory [env SEARCHER_INDEX_DIR; default index/]."),
+    typer.Option("--index-dir", help="Index directory (env SEARCHER_INDEX_DIR; default index/)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one record per line.")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colours (also: NO_COLOR=1).")]
@@ -107,7 +107,8 @@ def cli_errors(fn: Callable) -> Callable:
             render.error(e)
             raise typer.Exit(code=2) from None
         except BrokenPipeError:  # `searcher … | head`: the reader left, which is fine
-            sys.stderr.close()
+            # Point stdout at /dev/null so that Python's last flush at exit stays quiet.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(code=0) from None
 
     return wrapper

@@ -64,7 +64,7 @@ def docs(
     if not found:
         render.note(f"no documents match; {hint}", no_color)
     else:
-        render.note(f"{len(found)} documents", no_color)
+        render.note(f"{len(found)} document{'' if len(found) == 1 else 's'}", no_color)
 
 
 @app.command()
@@ -88,12 +88,12 @@ def stats(
     no_pager: NoPagerOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Corpus figures (documents, sections, words by type, organ and year) and, for a subset
-    given by filters, its most characteristic terms.
+    """Corpus figures by type, organ and year; the characteristic terms of a subset.
 
-    Terms are the stems of the index's Swedish analyzer, shown by their most frequent word;
-    a subset is compared with the rest of the corpus by log-likelihood G² (Dunning 1993),
-    terms with p < 0.05 only, with log₂ ratio as the effect size.
+    Figures are documents, sections and running words. Terms are the stems of the index's
+    Swedish analyzer, each shown by its most frequent word. A subset is compared with the rest
+    of the corpus by log-likelihood G² (Dunning 1993); terms with p < 0.05 only, with the
+    log₂ ratio as the effect size.
 
     Exempel:
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -44,6 +44,8 @@ def emit_jsonl(records: Iterable[dict]) -> None:
     out.flush()
 
 
+HEADING_MAX = 200  # characters of a hit's breadcrumb/title in the results table
+NUMBER_HEADER_WIDTH = 10  # a number column's header words longer than this are folded
 _WORD = re.compile(r"[^\W_]+(?:[-/:.,][^\W_]+)*", re.UNICODE)
 
 
@@ -85,7 +87,10 @@ def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain
     for r in results:
         s = r.section
         cell = Text(s.doc, style="cyan")
-        cell.append(f"  {heading_of(s)}"[:200], style="bold")
+        heading = heading_of(s)
+        if len(heading) > HEADING_MAX:
+            heading = heading[: HEADING_MAX - 1] + "…"
+        cell.append(f"  {heading}", style="bold")
         facts = [s.section_id] + ([f"Dnr {s.dnr}"] if s.dnr else [])
         facts += [f"s. {s.page}"] if s.page else []
         cell.append("\n" + " · ".join(facts) + "\n", style="dim")
@@ -114,8 +119,7 @@ def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) 
     if ctx.before:
         parts.append(Text(""))
     s = ctx.section
-    parts.append(Text(heading_of(s), style="bold"))
-    meta = Text()
+    meta = Text(heading_of(s), style="bold")
     fields = [
         ("id", s.section_id), ("dokument", s.doc), ("Dnr", s.dnr), ("kommun", s.municipality),
         ("organ", s.organ), ("typ", s.doc_type), ("datum", s.date),
@@ -123,8 +127,8 @@ def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) 
     ]
     for k, v in fields:
         if v:
-            meta.append(f"{k}: ", style="dim")
-            meta.append(f"{v}\n")
+            meta.append(f"\n{k}: ", style="dim")
+            meta.append(v)
     parts.append(meta)
     parts.extend(body(s.text, patterns or []))
     if ctx.after:
@@ -134,12 +138,14 @@ def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) 
 
 
 def _neighbour(s: Section, arrow: str) -> Text:
-    first = next((ln.strip() for ln in s.text.splitlines()
-                  if ln.strip() and ln.strip() not in (s.title, f"§ {s.paragraph}")), "")
+    """A neighbouring section as a dim header: id, heading, the start of its first paragraph."""
+    first = next((b.text for b in text_blocks(s.text)
+                  if b.kind is BlockKind.paragraph and b.text.strip() != s.title.strip()), "")
+    first = re.sub(r"\s+", " ", first)
     t = Text(f"{arrow} {s.section_id}  ", style="dim cyan")
-    t.append(heading_of(s)[:120], style="dim bold")
+    t.append(heading_of(s)[:160], style="dim bold")
     if first:
-        t.append("\n  " + (first[:150] + ("…" if len(first) > 150 else "")), style="dim")
+        t.append("\n  " + first[:160] + ("…" if len(first) > 160 else ""), style="dim")
     return t
 
 
@@ -148,7 +154,7 @@ def body(text: str, patterns: list[re.Pattern]) -> list[RenderableType]:
     out: list[RenderableType] = []
     for block in text_blocks(text):
         if block.kind is BlockKind.table:
-            out.append(_table(block, patterns))
+            out.extend([Text(""), _BlockTable(block, patterns)])
             continue
         t = Text(block.text, style="bold" if block.kind is BlockKind.heading else "")
         for p in patterns:
@@ -157,23 +163,53 @@ def body(text: str, patterns: list[re.Pattern]) -> list[RenderableType]:
     return out
 
 
-def _table(block: Block, patterns: list[re.Pattern]) -> Table:
-    width = max(len(r) for r in block.rows)
-    rows = [list(r) + [""] * (width - len(r)) for r in block.rows]
-    head, data = (rows[0], rows[1:]) if block.header else ([""] * width, rows)
-    table = Table(box=box.SIMPLE_HEAD, show_header=block.header, pad_edge=False)
-    for i, title in enumerate(head):
-        cells = [r[i] for r in data if r[i]]
-        numeric = bool(cells) and sum(map(is_number, cells)) > len(cells) / 2
-        table.add_column(title, justify="right" if numeric else "left",
-                         overflow="fold", header_style="bold")
-    for r in data:
-        cells = [Text(c) for c in r]
-        for c in cells:
-            for p in patterns:
-                c.highlight_regex(p, style="bold yellow")
-        table.add_row(*cells)
-    return table
+class _BlockTable:
+    """A text table sized at render time: when it does not fit, number columns keep their width
+    (headers wrap) and text columns share the rest."""
+
+    def __init__(self, block: Block, patterns: list[re.Pattern]):
+        self.block, self.patterns = block, patterns
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):
+        block = self.block
+        n = max(len(r) for r in block.rows)
+        rows = [list(r) + [""] * (n - len(r)) for r in block.rows]
+        head, data = (rows[0], rows[1:]) if block.header else ([""] * n, rows)
+        numeric = []
+        for i in range(n):
+            cells = [r[i] for r in data if r[i]]
+            numeric.append(bool(cells) and sum(map(is_number, cells)) > len(cells) / 2)
+        widths = _fit_widths(head, data, numeric, options.max_width - 3 * (n - 1))
+        table = Table(box=box.SIMPLE_HEAD, show_header=block.header, show_edge=False,
+                      pad_edge=False)
+        for i, title in enumerate(head):
+            table.add_column(title, justify="right" if numeric[i] else "left",
+                             header_style="bold", width=widths[i] if widths else None,
+                             overflow="fold")
+        for r in data:
+            cells = [Text(c) for c in r]
+            for c in cells:
+                for p in self.patterns:
+                    c.highlight_regex(p, style="bold yellow")
+            table.add_row(*cells)
+        yield table
+
+
+def _fit_widths(head: list[str], data: list[list[str]], numeric: list[bool],
+                room: int) -> list[int] | None:
+    """Column widths that fit `room` characters, or None when the natural widths already fit."""
+    natural = [max(len(c) for c in (head[i], *(r[i] for r in data))) for i in range(len(head))]
+    if sum(natural) <= room:
+        return None
+    fixed = [max(max(len(r[i]) for r in data), *(min(len(w), NUMBER_HEADER_WIDTH)
+                                                  for w in head[i].split()), 1)
+             if numeric[i] else 0 for i in range(len(head))]
+    left = room - sum(fixed)
+    text_natural = sum(w for w, num in zip(natural, numeric, strict=True) if not num)
+    if left < 8 * (len(head) - sum(numeric)) or not text_natural:
+        return None  # too narrow to be clever: let rich squeeze every column
+    return [f if num else max(8, min(w, left * w // text_natural))
+            for f, w, num in zip(fixed, natural, numeric, strict=True)]
 
 
 def sections_table(sections: Iterable[Section]) -> Table:

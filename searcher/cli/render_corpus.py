@@ -14,18 +14,25 @@ _GROUP_TITLES = {GroupBy.type: "typ", GroupBy.organ: "organ", GroupBy.year: "år
 
 
 def docs_table(docs: list[DocumentInfo]) -> Table:
-    table = Table(expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("dokument", style="cyan", no_wrap=True)
-    table.add_column("kommun")
-    table.add_column("organ", ratio=1)
-    table.add_column("typ")
-    table.add_column("datum", no_wrap=True)
-    table.add_column("avsnitt", justify="right")
-    table.add_column("titel", ratio=2)
+    """One row per document, two lines each: name over title, organ over municipality,
+    date over type, and the number of sections."""
+    table = Table(expand=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, leading=1)
+    table.add_column("dokument · titel", ratio=3, overflow="fold",
+                     min_width=max((len(d.doc) for d in docs), default=8))
+    table.add_column("organ · kommun", ratio=2)
+    table.add_column("datum · typ", no_wrap=True)
+    table.add_column("avsnitt", justify="right", no_wrap=True)
     for d in docs:
-        table.add_row(d.doc, d.municipality or "", d.organ or "", d.doc_type or "", d.date or "",
-                      str(d.n_sections), d.title or "")
+        table.add_row(_two(d.doc, d.title, "cyan"), _two(d.organ, d.municipality),
+                      _two(d.date, d.doc_type), str(d.n_sections))
     return table
+
+
+def _two(first: str | None, second: str | None, style: str = "") -> Text:
+    t = Text(first or "–", style=style)
+    if second:
+        t.append(f"\n{second}", style="dim")
+    return t
 
 
 def _n(x: int) -> str:
@@ -43,7 +50,7 @@ def stats_view(stats: CorpusStats) -> Group:
     parts: list[RenderableType] = [_figures_line("Korpus", stats.corpus)]
     for group in GroupBy:
         rows = [f for f in stats.groups if f.group == group.value]
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title_justify="left")
         table.add_column(_GROUP_TITLES[group], style="cyan")
         for col in ("dokument", "avsnitt", "ord"):
             table.add_column(col, justify="right")
@@ -56,19 +63,26 @@ def stats_view(stats: CorpusStats) -> Group:
         return Group(*parts)
     label = "Urval " + " ".join(f"{k}={v}" for k, v in stats.subset_filters.items())
     parts += [Text(""), _figures_line(label, stats.subset)]
-    title = Text(f"Utmärkande termer (log-likelihood G², urvalet mot resten av korpusen; "
-                 f"{_n(stats.subset_terms)} mot {_n(stats.rest_terms)} termer)", style="bold")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col, justify in (("term", "left"), ("stam", "left"), ("urval", "right"),
-                         ("/10k", "right"), ("resten", "right"), ("/10k ", "right"),
-                         ("G²", "right"), ("log₂-kvot", "right"), ("p", "right")):
-        table.add_column(col, justify=justify, style="bold" if col == "term" else None)
-    for k in stats.key_terms:
-        ratio = f"{k.log_ratio:.2f}" + ("*" if k.rest_freq == 0 else "")
-        table.add_row(k.term, k.stem, str(k.subset_freq), f"{k.subset_per_10k:.1f}",
-                      str(k.rest_freq), f"{k.rest_per_10k:.1f}", f"{k.g2:.1f}", ratio,
-                      f"{k.p:.2g}")
-    parts += [Text(""), title, table if stats.key_terms else Text("no significant terms", style="dim")]
+    title = Text("Utmärkande termer: urvalet mot resten av korpusen, log-likelihood G²",
+                 style="bold")
+    title.append(f"\n{_n(stats.subset_terms)} mot {_n(stats.rest_terms)} analyserade termer; "
+                 "G² ≥ 3.84 ⇔ p < 0.05", style="dim")
+    rows = [(k.term, k.stem, str(k.subset_freq), f"{k.subset_per_10k:.1f}", str(k.rest_freq),
+             f"{k.rest_per_10k:.1f}", f"{k.g2:.1f}",
+             f"{k.log_ratio:.2f}" + ("*" if k.rest_freq == 0 else "")) for k in stats.key_terms]
+    heads = ("term", "stam", "urval", "/10k", "resten", "/10k", "G²", "log₂\nkvot")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, head in enumerate(heads):
+        widest = max([len(r[i]) for r in rows] + [len(w) for w in head.split("\n")])
+        if i == 1:  # the stem gives way first when the terminal is narrow
+            table.add_column(head, style="dim", overflow="ellipsis")
+        else:
+            table.add_column(head, justify="left" if i == 0 else "right", no_wrap=True,
+                             min_width=widest, style="bold" if i == 0 else None)
+    for row in rows:
+        table.add_row(*row)
+    parts += [Text(""), title,
+              table if stats.key_terms else Text("no significant terms", style="dim")]
     if any(k.rest_freq == 0 for k in stats.key_terms):
         parts.append(Text("* absent from the rest of the corpus (0 counted as 0.5)", style="dim"))
     return Group(*parts)

@@ -40,7 +40,7 @@ QueryArg = Annotated[str, typer.Argument(help="Query, e.g. \"Balans-22\" or \"Dn
 @cli_errors
 def index(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to index [default: corpus/].")
+        list[Path] | None, typer.Argument(help="Files or folders to index (default: corpus/).")
     ] = None,
     index_dir: IndexDirOpt = None,
     no_semantic: Annotated[
@@ -49,7 +49,7 @@ def index(
     model: Annotated[
         str | None,
         typer.Option("--model", help="Embedding model: default or any sentence-transformers "
-                     "name/path [env SEARCHER_MODEL]."),
+                     "name/path (env SEARCHER_MODEL)."),
     ] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
     prune: Annotated[
@@ -221,10 +221,10 @@ def sections(
 def export(
     query: QueryArg,
     fmt: Annotated[ExportFormat | None, typer.Option(
-        "--format", "-f", help=f"One of: {choices(ExportFormat)} [default: from the --out "
-        "suffix, else csv].")] = None,
+        "--format", "-f", help=f"One of: {choices(ExportFormat)} (default: from the --out "
+        "suffix, else csv).")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", dir_okay=False, help="File to write [default: stdout].")] = None,
+        "--out", "-o", dir_okay=False, help="File to write (default: stdout).")] = None,
     mode: ModeOpt = None,
     limit: LimitOpt = None,
     doc_type: TypeOpt = None,

@@ -6,42 +6,40 @@
     corpus_stats(ix, {"organ": "Kommunstyrelsens arbetsutskott"})  # -> CorpusStats
 
 Every function returns plain records with `to_dict()` (the `--json` shapes of the CLI).
+Modules: corpus.py (documents, figures), keyness.py (G² and term counts), reading.py
+(neighbours, text blocks). The names below are loaded lazily, so `import searcher.explore.reading`
+(the CLI's renderers) does not pay for the engine.
 """
 
 from __future__ import annotations
 
-from searcher.explore.corpus import (
-    CorpusStats,
-    DocumentInfo,
-    Figures,
-    GroupBy,
-    corpus_stats,
-    count_words,
-    list_documents,
-    mismatch_hint,
-    resolve_doc,
-)
-from searcher.explore.keyness import KeyTerm, TermCounts, count_terms, key_terms, log_likelihood
-from searcher.explore.reading import Block, BlockKind, SectionContext, section_context, text_blocks
+_EXPORTS = {
+    "CorpusStats": "corpus",
+    "DocumentInfo": "corpus",
+    "Figures": "corpus",
+    "GroupBy": "corpus",
+    "corpus_stats": "corpus",
+    "count_words": "corpus",
+    "list_documents": "corpus",
+    "mismatch_hint": "corpus",
+    "resolve_doc": "corpus",
+    "KeyTerm": "keyness",
+    "TermCounts": "keyness",
+    "count_terms": "keyness",
+    "key_terms": "keyness",
+    "log_likelihood": "keyness",
+    "Block": "reading",
+    "BlockKind": "reading",
+    "SectionContext": "reading",
+    "section_context": "reading",
+    "text_blocks": "reading",
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "Block",
-    "BlockKind",
-    "CorpusStats",
-    "DocumentInfo",
-    "Figures",
-    "GroupBy",
-    "KeyTerm",
-    "SectionContext",
-    "TermCounts",
-    "corpus_stats",
-    "count_terms",
-    "count_words",
-    "key_terms",
-    "list_documents",
-    "log_likelihood",
-    "mismatch_hint",
-    "resolve_doc",
-    "section_context",
-    "text_blocks",
-]
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"searcher.explore.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'searcher.explore' has no attribute {name!r}")

@@ -70,7 +70,8 @@ class DocumentInfo:
         return asdict(self)
 
 
-def list_documents(ix: SearchIndex, filters: dict[str, str | None] | None = None) -> list[DocumentInfo]:
+def list_documents(ix: SearchIndex,
+                   filters: dict[str, str | None] | None = None) -> list[DocumentInfo]:
     """The indexed documents passing `filters` (keys as for search: typ, organ, kommun, year)."""
     flt = parse_filters(filters)
     return [
@@ -159,8 +160,9 @@ class CorpusStats:
             by[f.group].append({k: v for k, v in f.to_dict().items() if k != "group"})
         subset = None
         if self.subset is not None:
+            figures = self.subset.to_dict()
             subset = {"filters": self.subset_filters,
-                      **{k: v for k, v in self.subset.to_dict().items() if k not in ("group", "value")},
+                      **{k: v for k, v in figures.items() if k not in ("group", "value")},
                       "terms": self.subset_terms, "rest_terms": self.rest_terms,
                       "key_terms": [k.to_dict() for k in self.key_terms]}
         corpus = {k: v for k, v in self.corpus.to_dict().items() if k not in ("group", "value")}

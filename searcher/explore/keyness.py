@@ -86,7 +86,8 @@ def log_likelihood(a: int, b: int, size_a: int, size_b: int) -> float:
     The full 2×2 table: [[a, b], [size_a - a, size_b - b]]; G² = 2 Σ O ln(O / E).
     """
     if not (0 <= a <= size_a and 0 <= b <= size_b):
-        raise ValueError(f"frequencies must lie within their corpus sizes: {a}/{size_a}, {b}/{size_b}")
+        raise ValueError(
+            f"frequencies must lie within their corpus sizes: {a}/{size_a}, {b}/{size_b}")
     n = size_a + size_b
     if n == 0 or a + b == 0 or size_a == 0 or size_b == 0:
         return 0.0
@@ -146,7 +147,8 @@ def key_terms(subset: TermCounts, rest: TermCounts, *, top: int = 20, min_freq: 
             continue
         scored.append((g2, KeyTerm(
             term=subset.surface(stem), stem=stem, subset_freq=a, rest_freq=b,
-            subset_per_10k=round(10_000 * a / size_a, 2), rest_per_10k=round(10_000 * b / size_b, 2),
+            subset_per_10k=round(10_000 * a / size_a, 2),
+            rest_per_10k=round(10_000 * b / size_b, 2),
             g2=round(g2, 2), log_ratio=round(log_ratio(a, b, size_a, size_b), 2),
             p=float(f"{p_value(g2):.3g}"),
         )))

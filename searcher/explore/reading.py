@@ -33,7 +33,7 @@ class SectionContext:
     after: tuple[Section, ...] = ()
 
     def to_dict(self) -> dict:
-        """The section record, plus `context: {before: [...], after: [...]}` (nearest last/first)."""
+        """The section record plus `context: {before: [...], after: [...]}`, in document order."""
         d = self.section.to_dict()
         d["context"] = {"before": [s.to_dict() for s in self.before],
                         "after": [s.to_dict() for s in self.after]}
