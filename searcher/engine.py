@@ -9,7 +9,7 @@ fusion functions in searcher.fusion combine them with per-query arm weights.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from searcher import layout
@@ -36,6 +36,7 @@ class Response:
     mode: str
     notes: tuple[str, ...] = ()
     weights: tuple[float, float] | None = None
+    corrected_query: str = ""  # the query as really searched (typos corrected), for highlighting
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,8 @@ class SearchIndex:
             else:
                 weights = (1.0 - alpha, alpha)
             fused = _fuse(lex, sem, weights, fusion)
-        return self._response(fused[:limit], mode, notes, weights)
+        response = self._response(fused[:limit], mode, notes, weights)
+        return replace(response, corrected_query=c.signal_query)
 
     def candidates(
         self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,

@@ -1,8 +1,9 @@
 """The `searcher` Typer app: the root options, assembled from one module per command group.
 
-- search_cmds: index, search, show, sections, export
+- search_cmds: index, search, similar, show, sections, export
 - explore_cmds: docs, stats
 - repl: repl (the session itself: repl_session)
+- mentions_cmds: mentions, trend
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 
 from searcher import __version__
-from searcher.cli import explore_cmds, repl, search_cmds
+from searcher.cli import explore_cmds, mentions_cmds, repl, search_cmds
 from searcher.cli.common import cli_errors
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 for group in (search_cmds, explore_cmds, repl):
     app.add_typer(group.app)
+mentions_cmds.register(app)
 
 
 def _version(value: bool) -> None:

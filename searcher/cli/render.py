@@ -70,11 +70,18 @@ def snippet(text: str, patterns: list[re.Pattern], width: int = 240) -> Text:
     return t
 
 
-def highlight_patterns(stems: Iterable[str]) -> list[re.Pattern]:
-    """Regexes that mark any word starting with a query stem (inflections, compounds' heads)."""
+def query_patterns(query: str, texts: Iterable[str]) -> list[re.Pattern]:
+    """Regexes for exactly what `query` matches in `texts`: inflections, compound parts,
+    identifiers (searcher.highlight decides; the surfaces it marks become patterns)."""
+    from searcher.highlight import spans
+
+    surfaces: set[str] = set()
+    for text in texts:
+        surfaces.update(text[a:b] for a, b in spans(query, text))
     pats = []
-    for s in sorted({s for s in stems if len(s) >= 2}, key=len, reverse=True):
-        pats.append(re.compile(rf"(?<![^\W_])({re.escape(s)}[^\W_]*)", re.IGNORECASE))
+    for surface in sorted((x for x in surfaces if x.strip()), key=len, reverse=True):
+        words = [re.escape(w) for w in surface.split()]
+        pats.append(re.compile(r"(?<![^\W_])" + r"\s+".join(words) + r"(?![^\W_])", re.I))
     return pats
 
 

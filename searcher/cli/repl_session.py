@@ -64,7 +64,7 @@ class Repl:
     filters: dict[str, str] = field(default_factory=dict)
     candidates: int = 50
     results: tuple[Result, ...] = ()
-    stems: list[str] = field(default_factory=list)
+    last_query: str = ""  # the last query as searched (typos corrected), for highlighting
     _warm: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def prompt(self) -> str:
@@ -113,7 +113,7 @@ class Repl:
         t0 = time.perf_counter()
         response = self.ix.respond(text, mode=self.mode, limit=self.limit,
                                    filters=self.filters, candidates=self.candidates)
-        self.stems = [t for _f, t in self.ix.lexical.query_terms(text)]
+        self.last_query = response.corrected_query or text
         self._results(response.results, f"{response.mode}, {time.perf_counter() - t0:.2f} s",
                       response.notes)
 
@@ -124,7 +124,7 @@ class Repl:
         if not results:
             self.err.print(f"no hits ({how})", highlight=False, markup=False)
             return
-        patterns = render.highlight_patterns(self.stems)
+        patterns = render.query_patterns(self.last_query, [r.section.text for r in results])
         self.out.print(render.results_table(results, patterns, explain=False))
         self.err.print(f"{len(results)} hits ({how}) · :show N to read one", highlight=False,
                        markup=False)
@@ -187,7 +187,9 @@ class Repl:
 
         hit = self._hit(arg)
         ctx = section_context(self.ix, hit.section.section_id, 0)
-        self.out.print(render.section_view(ctx, render.highlight_patterns(self.stems)))
+        patterns = (render.query_patterns(self.last_query, [ctx.section.text])
+                    if self.last_query else [])
+        self.out.print(render.section_view(ctx, patterns))
 
     def _similar(self, arg: str) -> None:
         hit = self._hit(arg)
@@ -200,7 +202,7 @@ class Repl:
         t0 = time.perf_counter()
         response = similar(sid, limit=self.limit, filters=self.filters, mode=self.mode,
                            candidates=self.candidates)
-        self.stems = []
+        self.last_query = ""
         self._results(response.results, f"like {sid}, {response.mode}, "
                       f"{time.perf_counter() - t0:.2f} s", response.notes)
 

@@ -25,6 +25,7 @@ from searcher.cli.common import (
     filters,
 )
 from searcher.export import ExportFormat
+from searcher.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 
 app = typer.Typer()
@@ -102,14 +103,24 @@ def index(
 @app.command()
 @cli_errors
 def search(
-    query: QueryArg,
+    query: Annotated[str | None, typer.Argument(
+        help="Query, e.g. \"Balans-22\", \"Dnr 2022-00295\", \"placering OCH kostnad\", "
+             "\"yttrande typ:protokoll datum:2020..2022\".")] = None,
     mode: ModeOpt = None,
     limit: LimitOpt = None,
     json_out: JsonOpt = False,
     index_dir: IndexDirOpt = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Show each arm's rank and score.")
+        bool, typer.Option("--explain", help="Show each arm's rank and score and the weights.")
     ] = False,
+    like: Annotated[str | None, typer.Option(
+        "--like", help="Instead of a query: sections like this section id (= `similar`).")] = None,
+    fusion: Annotated[FusionMethod, typer.Option(
+        "--fusion", help=f"How hybrid combines the arms: {choices(FusionMethod)}.")
+    ] = FusionMethod.rrf,
+    alpha: Annotated[float | None, typer.Option(
+        "--alpha", min=0.0, max=1.0,
+        help="Semantic share 0–1; overrides the automatic per-query weighting.")] = None,
     doc_type: TypeOpt = None,
     organ: OrganOpt = None,
     municipality: KommunOpt = None,
@@ -125,28 +136,84 @@ def search(
         searcher search "Balans-22"
         searcher search "Dnr 2022-00295" --mode lexical --json
         searcher search "hur mycket pengar blev över?" --mode semantic --year 2020
-        searcher search "bostadsbolag" --organ "Kommunstyrelsens arbetsutskott" -n 3
+        searcher search "yttrande INTE remiss" --type protokoll --explain
+        searcher search --like 000_5ef240bb4f3b8a0b/p260 --type yttrande
+    """
+    from searcher.engine import open_index
+
+    if (query is None) == (like is None):
+        raise typer.BadParameter("give a QUERY or --like SECTION_ID (not both)")
+    settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
+    flt = filters(doc_type, organ, municipality, year)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        if like is not None:
+            response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
+                                  candidates=settings.candidates)
+            marked = ""
+        else:
+            response = ix.respond(query, mode=settings.mode, limit=settings.limit, filters=flt,
+                                  candidates=settings.candidates, fusion=fusion, alpha=alpha)
+            marked = response.corrected_query or query
+    render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
+                    no_pager=no_pager, what=query or f"like {like}")
+
+
+def render_response(response, marked: str, *, explain: bool, json_out: bool, no_color: bool,
+                    no_pager: bool, what: str) -> None:
+    """Notes on stderr; hits as JSON Lines or a highlighted table on stdout."""
+    for line in response.notes:
+        render.note(f"note: {line}", no_color)
+    if explain and response.weights:
+        render.note(f"weights: lexical {response.weights[0]:.2f}, semantic "
+                    f"{response.weights[1]:.2f} (RRF k=60)", no_color)
+    if json_out:
+        render.emit_jsonl(r.to_dict() for r in response.results)
+        return
+    if not response.results:
+        render.note(f"no hits for {what!r} ({response.mode}); try other words, "
+                    f"--mode semantic, or fewer filters", no_color)
+        return
+    patterns = render.query_patterns(marked, [r.section.text for r in response.results]) \
+        if marked else []
+    table = render.results_table(response.results, patterns, explain)
+    emit(table, no_color=no_color, no_pager=no_pager)
+    render.note(f"{len(response.results)} hits ({response.mode})", no_color)
+
+
+@app.command()
+@cli_errors
+def similar(
+    section_id: Annotated[str, typer.Argument(help="A section id, e.g. from search results.")],
+    mode: ModeOpt = None,
+    limit: LimitOpt = None,
+    json_out: JsonOpt = False,
+    index_dir: IndexDirOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show each arm's rank.")] = False,
+    doc_type: TypeOpt = None,
+    organ: OrganOpt = None,
+    municipality: KommunOpt = None,
+    year: YearOpt = None,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Sections most like one section: by embedding and shared rare terms, same filters as
+    search. --type also takes an ärende kind (yttrande, remiss, motion, …).
+
+    Exempel:
+
+        searcher similar 000_5ef240bb4f3b8a0b/p260 --type yttrande
+        searcher similar 004_01ff4cff245c5c24/s005 -n 5 --json
     """
     from searcher.engine import open_index
 
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     with open_index(settings.index_dir, settings=settings) as ix:
-        response = ix.respond(query, mode=settings.mode, limit=settings.limit,
+        response = ix.similar(section_id, mode=settings.mode, limit=settings.limit,
                               filters=filters(doc_type, organ, municipality, year),
                               candidates=settings.candidates)
-        stems = [t for _f, t in ix.lexical.query_terms(query)] if response.results else []
-    for line in response.notes:
-        render.note(f"note: {line}", no_color)
-    if json_out:
-        render.emit_jsonl(r.to_dict() for r in response.results)
-        return
-    if not response.results:
-        render.note(f"no hits for {query!r} ({response.mode}); try other words, "
-                    f"--mode semantic, or fewer filters", no_color)
-        return
-    table = render.results_table(response.results, render.highlight_patterns(stems), explain)
-    emit(table, no_color=no_color, no_pager=no_pager)
-    render.note(f"{len(response.results)} hits ({response.mode})", no_color)
+    render_response(response, "", explain=explain, json_out=json_out, no_color=no_color,
+                    no_pager=no_pager, what=f"like {section_id}")
 
 
 @app.command()
@@ -180,11 +247,11 @@ def show(
     settings = Settings.resolve(index_dir=index_dir)
     with open_index(settings.index_dir, settings=settings) as ix:
         ctx = section_context(ix, section_id, context)
-        stems = [t for _f, t in ix.lexical.query_terms(highlight)] if highlight else []
+        patterns = render.query_patterns(highlight, [ctx.section.text]) if highlight else []
     if json_out:
         render.emit_jsonl([ctx.to_dict() if context else ctx.section.to_dict()])
         return
-    emit(render.section_view(ctx, render.highlight_patterns(stems)), no_color=no_color,
+    emit(render.section_view(ctx, patterns), no_color=no_color,
          no_pager=no_pager)
 
 

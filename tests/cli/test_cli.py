@@ -123,3 +123,38 @@ def test_python_dash_m_runs_the_cli():
     p = subprocess.run([sys.executable, "-m", "searcher", "--help"], capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 0 and "index" in p.stdout and "search" in p.stdout
+
+
+def test_similar_and_search_like_agree(lexical_index_dir):
+    sid = "000_5ef240bb4f3b8a0b/p260"
+    a = invoke("similar", sid, "--json", "--index-dir", str(lexical_index_dir))
+    b = invoke("search", "--like", sid, "--json", "--index-dir", str(lexical_index_dir))
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    ids = [json.loads(x)["section_id"] for x in a.stdout.splitlines()]
+    assert ids == [json.loads(x)["section_id"] for x in b.stdout.splitlines()]
+    assert ids[0] == "000_5ef240bb4f3b8a0b/p259" and sid not in ids
+    typed = invoke("similar", sid, "--type", "yttrande", "--json", "--index-dir",
+                   str(lexical_index_dir))
+    assert [json.loads(x)["arende"] for x in typed.stdout.splitlines()] == ["yttrande"]
+
+
+def test_search_needs_a_query_or_like(lexical_index_dir):
+    r = invoke("search", "--index-dir", str(lexical_index_dir))
+    assert r.exit_code == 2 and "QUERY or --like" in r.output
+
+
+def test_query_language_filters_and_typo_note(lexical_index_dir):
+    r = invoke("search", "yttrande typ:protokoll", "--mode", "lexical", "--json",
+               "--index-dir", str(lexical_index_dir))
+    assert r.exit_code == 0, r.output
+    assert {json.loads(x)["doc_type"] for x in r.stdout.splitlines()} == {"protokoll"}
+    r = invoke("search", "Brottsofferjoruen", "--mode", "lexical", "--index-dir",
+               str(lexical_index_dir), "--no-color")
+    assert r.exit_code == 0 and "brottsofferjouren" in r.stderr.lower()
+    assert "Brottsofferjouren" in r.stdout
+
+
+def test_mentions_is_wired(lexical_index_dir):
+    r = invoke("mentions", "Balans-22", "--json", "--index-dir", str(lexical_index_dir))
+    assert r.exit_code == 0, r.output
+    assert len(r.stdout.splitlines()) == 15
