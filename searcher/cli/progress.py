@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichBar
 
@@ -27,10 +28,11 @@ class RichProgress:
         self._bar.stop()
 
     def message(self, text: str) -> None:
-        self.console.print(text, highlight=False)
+        self.console.print(text, highlight=False, markup=False)
 
     def warn(self, text: str) -> None:
-        self.console.print(f"[yellow]skipped:[/yellow] {text}", highlight=False)
+        # File names are data, not markup: "[/]" in a name must print as written.
+        self.console.print(f"[yellow]skipped:[/yellow] {escape(text)}", highlight=False)
 
     def start(self, stage: str, total: int) -> None:
         self.finish()
