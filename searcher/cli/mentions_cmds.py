@@ -8,10 +8,8 @@ commands never load the embedding model.
 from __future__ import annotations
 
 import csv
-import functools
 import sys
-import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +18,17 @@ from rich.table import Table
 from rich.text import Text
 
 from searcher.cli import render
-from searcher.errors import SearcherError
+from searcher.cli.common import (
+    DebugOpt,
+    IndexDirOpt,
+    JsonOpt,
+    KommunOpt,
+    NoColorOpt,
+    OrganOpt,
+    TypeOpt,
+    YearOpt,
+    cli_errors,
+)
 from searcher.matching import Case, Form
 from searcher.mentions import Mention, MentionTotals, find_mentions, totals
 from searcher.settings import Settings, choices
@@ -33,10 +41,6 @@ MIN_CONTEXT = 12  # characters of context on each side, however narrow the termi
 BAR_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red")
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
-IndexDirOpt = Annotated[
-    Path | None,
-    typer.Option("--index-dir", help="Index directory (env SEARCHER_INDEX_DIR; default index/)."),
-]
 FormsOpt = Annotated[
     Form, typer.Option("--forms", "-f", help=f"Which spellings count: {choices(Form)}.")
 ]
@@ -44,37 +48,14 @@ CaseOpt = Annotated[
     Case, typer.Option("--case", help=f"Letter case: {choices(Case)} (smart: a capital in the "
                        "term makes it case-sensitive).")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one record per line.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV with a header line on stdout.")]
-TypeOpt = Annotated[str | None, typer.Option("--type", help="Filter: document type.")]
-OrganOpt = Annotated[str | None, typer.Option("--organ", help="Filter: organ.")]
-KommunOpt = Annotated[str | None, typer.Option("--kommun", help="Filter: municipality.")]
-YearOpt = Annotated[str | None, typer.Option("--year", help="Filter: 2020 or 2020..2022.")]
 DocOpt = Annotated[str | None, typer.Option("--doc", help="Filter: one document (file name).")]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colours (also: NO_COLOR=1).")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-
-
-def _errors(fn: Callable) -> Callable:
-    """Library errors → one stderr line and their exit code (as the other commands do)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except SearcherError as e:
-            if kwargs.get("debug"):
-                traceback.print_exc()
-            render.stderr_console().print(f"[red]error:[/red] {e}", highlight=False)
-            raise typer.Exit(code=e.exit_code) from None
-
-    return wrapper
 
 
 def register(app: typer.Typer) -> None:
     """Add the `mentions` and `trend` commands to `app`."""
-    app.command(name="mentions")(_errors(mentions))
-    app.command(name="trend")(_errors(trend_cmd))
+    app.command(name="mentions")(cli_errors(mentions))
+    app.command(name="trend")(cli_errors(trend_cmd))
 
 
 def mentions(
