@@ -22,7 +22,7 @@ from searcher.engine import open_index
 from searcher.settings import SearchMode
 
 
-def run_queries(eval_path: Path, index_dir: Path | None, mode: str, k: int) -> list[dict]:
+def run_queries(eval_path: Path, index_dir: Path | str | None, mode: str, k: int) -> list[dict]:
     queries = json.loads(eval_path.read_text(encoding="utf-8"))["queries"]
     rows = []
     with open_index(index_dir) as ix:
@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     modes = [m.value for m in SearchMode] + ["all"]
     ap.add_argument("--mode", default="hybrid", choices=modes)
     ap.add_argument("--index-dir", type=Path, default=None)
+    ap.add_argument("--backend", default=None,
+                    help="a postgresql://… URI: evaluate that database instead of --index-dir")
     ap.add_argument("--out", type=Path, default=None, help="results JSONL (default: results/)")
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--per-query", action="store_true")
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out.with_name(f"{args.out.stem}-{mode}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        rows = run_queries(args.eval, args.index_dir, mode, args.k)
+        rows = run_queries(args.eval, args.backend or args.index_dir, mode, args.k)
         secs = time.perf_counter() - t0
         with open(out, "w", encoding="utf-8") as f:
             for row in rows:

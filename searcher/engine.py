@@ -14,6 +14,7 @@ from pathlib import Path
 
 from searcher import layout
 from searcher.analysis import ANALYZER_VERSION
+from searcher.backends.postgres.dsn import postgres_dsn
 from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
 from searcher.fusion import RRF_K, FusionMethod, convex_combination, reciprocal_rank_fusion
 from searcher.lexical import FILTER_FIELDS, Filters, LexicalIndex
@@ -205,7 +206,9 @@ class SearchIndex:
             raise BadQueryError("empty query")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        c = self.candidates(query, mode=mode, filters=filters, fetch=max(candidates, limit))
+        # One arm alone needs no over-fetch for fusion: top-50 costs whoosh ~2x top-10.
+        fetch = limit if mode == SearchMode.lexical else max(candidates, limit)
+        c = self.candidates(query, mode=mode, filters=filters, fetch=fetch)
         mode, lex, sem, notes = c.mode, c.lexical, c.semantic, list(c.notes)
         weights = None
         if mode == SearchMode.lexical:
@@ -371,5 +374,10 @@ def open_index(path: str | os.PathLike | None = None, *, model: str | None = Non
                settings: Settings | None = None) -> SearchIndex:
     """Open the index at `path` (default: settings/env/`index/`) for searching."""
     settings = settings or Settings.resolve(index_dir=path)
+    dsn = postgres_dsn(path if path is not None else settings.index_dir)
+    if dsn is not None:  # the PostgreSQL backend (searcher.backends.postgres)
+        from searcher.backends.postgres import open_pg_index
+
+        return open_pg_index(dsn, model=model, cache_dir=settings.cache_dir or None)
     root = Path(path) if path is not None else settings.index_dir
     return SearchIndex.embedded(root, model=model, cache_dir=settings.cache_dir or None)

@@ -1,38 +1,54 @@
 """Build or update an index: files → documents → sections → lexical + semantic, one generation.
 
-Only new or changed files (by content hash) are read and split again; only sections whose text
-changed are encoded again. Everything lands in a new generation that is published atomically,
-so a crash or Ctrl-C leaves the previous index usable.
+    plan   which files are new or changed (fingerprint), which documents are gone (--prune)
+    read   changed files → sections → the new generation's section store (bad files skipped)
+    index  the lexical index drops stale documents and adds the new sections; the semantic
+           index carries over the vectors of unchanged sections and encodes only the rest
+    publish  manifest last, then CURRENT (searcher.layout)
+
+Nothing is published when nothing changed. The new generation shares the previous one's
+whoosh segment files (hard links) and copies its section store, so a small update costs
+seconds whatever the index size, and a crash or Ctrl-C leaves the previous index live.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from searcher import layout, lexical
 from searcher.analysis import ANALYZER_VERSION
-from searcher.chunking import split_document, table_of_contents
-from searcher.chunking.passages import split_passages
-from searcher.documents import is_supported, load_document
-from searcher.errors import BadInputError, SearcherError
+from searcher.errors import IndexNotBuiltError, SearcherError
+from searcher.intake import (
+    Skip,
+    SkipFile,
+    SourceFile,
+    assign_names,
+    collect_files,
+    fingerprint,
+    read_source,
+    shown,
+)
 from searcher.progress import NullProgress, Progress
 from searcher.records import Section
-from searcher.semantic import vectors as vector_store
-from searcher.store import SectionStore
+from searcher.semantic_update import semantic_status, update_vectors
+from searcher.store import KnownDocument, SectionStore
 
 DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
+NOTHING_CHANGED = "nothing changed: no encoding work done"
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What one `searcher index` run did."""
+    """What one `searcher index` run did; `notes` are one-line messages for the user."""
 
     generation: str
     indexed: tuple[str, ...] = ()
@@ -46,48 +62,20 @@ class BuildReport:
     notes: tuple[str, ...] = field(default=())
 
 
-def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Supported files under the given paths (sorted), and the paths that cannot be used."""
-    files: list[Path] = []
-    bad: list[tuple[str, str]] = []
-    for p in paths:
-        if p.is_dir():
-            for dirpath, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    f = Path(dirpath) / name
-                    if name.startswith(".") or name.endswith(".meta.json"):
-                        continue
-                    if is_supported(f):
-                        files.append(f)
-        elif p.is_file():
-            files.append(p)
-        elif p.is_symlink():
-            bad.append((str(p), "broken symbolic link"))
-        else:
-            bad.append((str(p), "no such file or directory"))
-    return files, bad
+@dataclass
+class _Plan:
+    """What an update has to do, decided before anything is written."""
 
-
-def _doc_names(files: list[Path]) -> list[tuple[Path, str]]:
-    """A document is known by its file name; a clashing name keeps its parent folder too."""
-    seen: set[str] = set()
-    out = []
-    for f in files:
-        name = f.name
-        if name in seen:
-            name = f"{f.parent.name}/{f.name}"
-        seen.add(name)
-        out.append((f, name))
-    return out
-
-
-def _compatible(manifest: dict | None) -> bool:
-    return bool(
-        manifest
-        and manifest.get("format") == layout.FORMAT_VERSION
-        and manifest.get("analyzer_version") == ANALYZER_VERSION
-    )
+    base: Path | None
+    manifest: dict | None
+    relex: bool  # the analyzer changed: analyse every stored section again
+    repair: bool  # CURRENT is damaged: publish even if no document changed
+    known: dict[str, KnownDocument]
+    todo: list[SourceFile]
+    unchanged: list[str]
+    gone: list[str]
+    skipped: list[Skip]
+    notes: list[str]
 
 
 def build_index(
@@ -103,221 +91,271 @@ def build_index(
     batch_size: int = 16,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Index `paths` into `index_dir` (adding, updating and optionally pruning documents)."""
+    """Index `paths` into `index_dir`: add new files, redo changed ones, optionally prune."""
     progress = progress or NullProgress()
+    overrides = dict(overrides or {})
     t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    try:
+        return _build(paths, index_dir, semantic=semantic, model=model, rebuild=rebuild,
+                      prune=prune, overrides=overrides, cache_dir=cache_dir,
+                      batch_size=batch_size, progress=progress, t0=t0)
+    except OSError as e:  # disk full, read-only folder, …: one line, the index is unharmed
+        where = f" ({shown(e.filename)})" if e.filename else ""
+        raise SearcherError(
+            f"cannot write the index in {index_dir}/: {e.strerror or e}{where}"
+        ) from None
+
+
+def _build(paths: Sequence[Path], index_dir: Path, *, semantic: bool, model: str, rebuild: bool,
+           prune: bool, overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+           progress: Progress, t0: float) -> BuildReport:
     with layout.writer_lock(index_dir):
-        base = None if rebuild else layout.current_generation(index_dir)
-        old_manifest = layout.read_manifest(base) if base else None
-        if base is not None and not _compatible(old_manifest):
-            progress.message("index was built by another analyzer/format version: rebuilding")
-            base, old_manifest = None, None
-        gen = layout.new_generation(index_dir, base)
+        layout.collect_garbage(index_dir)  # leftovers of an interrupted run
+        plan = _plan([Path(p) for p in paths], index_dir, rebuild=rebuild, prune=prune,
+                     overrides=overrides, progress=progress)
+        if plan.base is not None and not _has_work(plan, semantic, model):
+            return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
+        gen = layout.new_generation(
+            index_dir, plan.base, link=("lexical",),
+            skip=("semantic", "lexical") if plan.relex else ("semantic",),
+        )
         try:
-            report = _build_into(
-                gen, base, old_manifest, paths, semantic=semantic, model=model, prune=prune,
-                overrides=overrides or {}, cache_dir=cache_dir, batch_size=batch_size,
-                progress=progress,
-            )
+            outcome = _build_into(gen, plan, semantic=semantic, model=model, overrides=overrides,
+                                  cache_dir=cache_dir, batch_size=batch_size, progress=progress)
+            if outcome is None:  # every changed file was skipped: keep the live generation
+                shutil.rmtree(gen, ignore_errors=True)
+                return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
+            with _no_ctrl_c():
+                layout.publish(index_dir, gen, outcome["manifest"])
+                layout.collect_garbage(index_dir)
         except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
+            if layout.current_generation(index_dir) != gen:
+                shutil.rmtree(gen, ignore_errors=True)
             raise
-        layout.publish(index_dir, gen, report.pop("manifest"))
-        layout.collect_garbage(index_dir)
-    return BuildReport(generation=gen.name, seconds=time.perf_counter() - t0, **report)
+    return _report(plan, gen, outcome["manifest"], t0, indexed=outcome["indexed"],
+                   passages=outcome["encoded"], notes=outcome["notes"])
 
 
-def _build_into(
-    gen: Path,
-    base: Path | None,
-    old_manifest: dict | None,
-    paths: Sequence[Path],
-    *,
-    semantic: bool,
-    model: str,
-    prune: bool,
-    overrides: dict[str, str],
-    cache_dir: str | None,
-    batch_size: int,
-    progress: Progress,
-) -> dict:
+@contextlib.contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """Ignore Ctrl-C while publishing (a second or less): the run then ends as the success it
+    is, instead of saying "interrupted" about an index that was in fact updated."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _report(plan: _Plan, gen: Path, manifest: dict, t0: float, *, indexed: Sequence[str] = (),
+            passages: int = 0, notes: Sequence[str] = ()) -> BuildReport:
+    return BuildReport(
+        generation=gen.name, indexed=tuple(indexed), unchanged=tuple(plan.unchanged),
+        removed=tuple(plan.gone), skipped=tuple((s.path, s.reason) for s in plan.skipped),
+        sections=int(manifest.get("sections", 0)), passages_encoded=passages,
+        semantic=semantic_status(manifest), seconds=time.perf_counter() - t0,
+        notes=tuple(plan.notes) + tuple(notes),
+    )
+
+
+def _has_work(plan: _Plan, semantic: bool, model: str) -> bool:
+    return (bool(plan.todo or plan.gone or plan.relex or plan.repair)
+            or _vectors_wanted(plan, semantic, model))
+
+
+def _vectors_wanted(plan: _Plan, semantic: bool, model: str) -> bool:
+    """Embeddings are asked for and the index lacks some (none, partial, or another model's)."""
+    manifest = plan.manifest or {}
+    if not semantic or not manifest.get("sections"):
+        return False
+    sem = manifest.get("semantic") or {}
+    return sem.get("model") != model or semantic_status(manifest) != "complete"
+
+
+def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
+          overrides: dict[str, str], progress: Progress) -> _Plan:
+    """Pick the generation to start from and the files to read; warn about unusable ones."""
+    notes: list[str] = []
+    base, known = (None, {}) if rebuild else _usable_base(root)
+    live = layout.current_generation(root)
+    if base is not None and base != live:
+        notes.append(f"the live index was damaged; continuing from {base.name}")
+    elif base is None and not rebuild and layout.generation_numbers(root):
+        notes.append("no usable index generation found; building a new one")
+    manifest = layout.read_manifest(base) if base is not None else None
+    if manifest is not None and manifest.get("format") != layout.FORMAT_VERSION:
+        notes.append(f"index format {manifest.get('format')} is not {layout.FORMAT_VERSION}: "
+                     f"rebuilding from the files given")
+        base, manifest, known = None, None, {}
+    relex = manifest is not None and manifest.get("analyzer_version") != ANALYZER_VERSION
+    if relex:
+        notes.append(f"index was analysed with {manifest.get('analyzer_version')}: analysing all "
+                     f"sections again with {ANALYZER_VERSION}")
+
     files, skipped = collect_files(paths)
-    for path, reason in skipped:
-        progress.warn(f"{path}: {reason}")
-    store = SectionStore(gen / "sections.sqlite")
-    if base is None:
-        lexical.create(gen / "lexical")
-    known = {d["doc"]: d for d in store.documents()}
-    indexed: list[str] = []
+    for s in skipped:
+        progress.warn(f"{s.path}: {s.reason}")
+    sources = assign_names(files, known)
+    todo: list[SourceFile] = []
     unchanged: list[str] = []
-    changed_sections: list[Section] = []
-    seen_docs: set[str] = set()
-
-    progress.start("reading", len(files))
-    for path, name in _doc_names(files):
-        seen_docs.add(name)
+    progress.start("checking", len(sources))
+    for src in sources:
         try:
-            document = load_document(path, doc=name, overrides=overrides)
-            old = known.get(name)
-            if old and old["sha256"] == document.sha256 and not overrides:
-                unchanged.append(name)
-                continue
-            sections = split_document(document)
-            if not sections:
-                raise BadInputError(f"{path}: no text to index")
-        except SearcherError as e:
-            skipped.append((str(path), _reason(e, path)))
-            progress.warn(f"{path}: {_reason(e, path)}")
-            continue
-        except (OSError, UnicodeError, ValueError) as e:
-            skipped.append((str(path), f"{type(e).__name__}: {e}"))
-            progress.warn(f"{path}: {type(e).__name__}: {e}")
+            sha, fp = fingerprint(src.path, overrides)
+        except SkipFile as e:
+            _skip(skipped, progress, src, str(e), src.doc in known)
             continue
         finally:
             progress.advance()
-        store.put_document(name, str(path), document.sha256, document.meta, sections,
-                           toc=table_of_contents(document))
-        changed_sections.extend(sections)
-        indexed.append(name)
+        k = known.get(src.doc)
+        same = k is not None and k.source == src.source and (
+            k.fingerprint == fp or (not k.fingerprint and k.sha256 == sha and not overrides)
+        )
+        if same:
+            unchanged.append(src.doc)
+        else:
+            todo.append(dataclasses.replace(src, fingerprint=fp))
+    progress.finish()
+    claimed = {s.doc for s in sources}
+    gone = sorted(d for d, k in known.items() if d not in claimed and not _exists(k)) \
+        if prune else []
+    repair = base is not None and base != live
+    return _Plan(base, manifest, relex, repair, known, todo, unchanged, gone, skipped, notes)
+
+
+def _usable_base(root: Path) -> tuple[Path | None, dict[str, KnownDocument]]:
+    """The newest sound generation whose section store opens, and its documents."""
+    for gen in layout.usable_generations(root):
+        try:
+            store = SectionStore(gen / "sections.sqlite", readonly=True)
+        except (IndexNotBuiltError, OSError):
+            continue
+        try:
+            return gen, store.known_documents()
+        except IndexNotBuiltError:
+            continue
+        finally:
+            store.close()
+    return None, {}
+
+
+def _exists(k: KnownDocument) -> bool:
+    return os.path.isfile(k.source) if k.source else os.path.isfile(k.path)
+
+
+def _skip(skipped: list[Skip], progress: Progress, src: SourceFile, reason: str,
+          known: bool) -> None:
+    if known:
+        reason += "; the version indexed before is kept"
+    skipped.append(Skip(src.shown, reason))
+    progress.warn(f"{src.shown}: {reason}")
+
+
+def _build_into(gen: Path, plan: _Plan, *, semantic: bool, model: str,
+                overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+                progress: Progress) -> dict | None:
+    """Fill the new generation; None when it would equal the live one."""
+    store = SectionStore(gen / "sections.sqlite")
+    try:
+        indexed = _read_files(store, plan, overrides, progress)
+        store.delete_documents(plan.gone)
+        if plan.base is not None and not (indexed or plan.gone or plan.relex or plan.repair
+                                           or _vectors_wanted(plan, semantic, model)):
+            return None
+        _update_lexical(gen / "lexical", store, plan, indexed, progress)
+        layout.failpoint("after-lexical")
+        sem, encoded, notes = update_vectors(
+            gen, plan.base, plan.manifest, store, set(indexed), semantic=semantic, model=model,
+            cache_dir=cache_dir, batch_size=batch_size, progress=progress,
+        )
+        manifest = {
+            "format": layout.FORMAT_VERSION,
+            "analyzer_version": ANALYZER_VERSION,
+            "generation": int(gen.name[4:]),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "documents": store.document_count(),
+            "sections": store.section_count(),
+            "semantic": sem,
+        }
+    finally:
+        store.close()
+    return {"manifest": manifest, "indexed": indexed, "encoded": encoded, "notes": notes}
+
+
+def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
+                progress: Progress) -> list[str]:
+    """Read every new or changed file into the store, one transaction each; skip bad ones."""
+    indexed: list[str] = []
+    progress.start("reading", len(plan.todo))
+    for src in plan.todo:
+        try:
+            loaded = read_source(src, overrides)
+        except SkipFile as e:
+            _skip(plan.skipped, progress, src, str(e), src.doc in plan.known)
+            continue
+        finally:
+            progress.advance()
+        sections = unique_ids(store, src.doc, loaded.sections)
+        doc = loaded.document
+        store.put_document(src.doc, src.shown, doc.sha256, doc.meta, sections, toc=loaded.toc,
+                           fingerprint=src.fingerprint, source=src.source)
+        indexed.append(src.doc)
+    progress.finish()
+    return indexed
+
+
+def unique_ids(store: SectionStore, doc: str, sections: list[Section]) -> list[Section]:
+    """Section ids unique in the whole index: `x.txt` and `x.md`, or two `a/x.txt` and
+    `b/x.txt`, would both give `x/p12`; the later document gets `x~2/p12`."""
+    ids = [s.section_id for s in sections]
+    if len(set(ids)) == len(ids) and not store.ids_taken_by_others(doc, ids):
+        return sections
+    seen: dict[str, int] = {}
+    ids = []
+    for s in sections:  # duplicates inside the document first
+        n = seen.get(s.section_id, 0) + 1
+        seen[s.section_id] = n
+        ids.append(s.section_id if n == 1 else f"{s.section_id}-{n}")
+    n = 1
+    candidate = ids
+    while store.ids_taken_by_others(doc, candidate):
+        n += 1
+        candidate = [_restem(sid, n) for sid in ids]
+    return [dataclasses.replace(s, section_id=sid)
+            for s, sid in zip(sections, candidate, strict=True)]
+
+
+def _restem(section_id: str, n: int) -> str:
+    stem, sep, key = section_id.partition("/")
+    return f"{stem}~{n}{sep}{key}"
+
+
+def _update_lexical(path: Path, store: SectionStore, plan: _Plan, indexed: list[str],
+                    progress: Progress) -> None:
+    """Drop stale documents and add the new sections (or everything, for a fresh index)."""
+    if plan.base is None or plan.relex:
+        lexical.create(path)
+        total = store.section_count()
+        sections: Iterator[Section] = store.iter_sections()
+    else:
+        stale = [d for d in indexed if d in plan.known] + plan.gone
+        if stale:
+            lexical.delete_docs(path, stale)
+        if not indexed:
+            return
+        total = store.section_count(indexed)
+        sections = (s for d in indexed for s in store.sections_of(d))
+    progress.message(f"lexical index: {total} sections")
+    progress.start("lexical", total)
+    lexical.add_sections(path, _counted(sections, progress))
     progress.finish()
 
-    removed = sorted(set(known) - seen_docs) if prune else []
-    store.delete_documents(removed)
-    stale = [d for d in indexed if d in known] + removed
-    if stale:
-        lexical.delete_docs(gen / "lexical", stale)
-    if changed_sections:
-        progress.message(f"lexical index: {len(changed_sections)} sections")
-        lexical.add_sections(gen / "lexical", changed_sections)
 
-    sem_manifest, encoded = _semantic_step(
-        gen, base, old_manifest, store, semantic=semantic, model=model, cache_dir=cache_dir,
-        batch_size=batch_size, progress=progress,
-    )
-    n_sections = store.section_count()
-    manifest = {
-        "format": layout.FORMAT_VERSION,
-        "analyzer_version": ANALYZER_VERSION,
-        "generation": int(gen.name[4:]),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "documents": len(store.documents()),
-        "sections": n_sections,
-        "semantic": sem_manifest,
-    }
-    store.close()
-    status = "none"
-    if sem_manifest:
-        status = "complete" if sem_manifest["sections"] == n_sections else "partial"
-    return {
-        "manifest": manifest,
-        "indexed": tuple(indexed),
-        "unchanged": tuple(unchanged),
-        "removed": tuple(removed),
-        "skipped": tuple(skipped),
-        "sections": n_sections,
-        "passages_encoded": encoded,
-        "semantic": status,
-    }
-
-
-def _reason(e: Exception, path: Path) -> str:
-    msg = str(e)
-    prefix = f"{path}: "
-    return msg[len(prefix) :] if msg.startswith(prefix) else msg
-
-
-def _old_vectors(base: Path | None, old_manifest: dict | None, model: str):
-    """Previous generation's vectors and section texts, when made by the same model."""
-    if base is None or not old_manifest or not old_manifest.get("semantic"):
-        return None
-    if old_manifest["semantic"].get("model") != model:
-        return None
-    try:
-        return vector_store.VectorIndex(base / "semantic")
-    except OSError:
-        return None
-
-
-def _semantic_step(
-    gen: Path,
-    base: Path | None,
-    old_manifest: dict | None,
-    store: SectionStore,
-    *,
-    semantic: bool,
-    model: str,
-    cache_dir: str | None,
-    batch_size: int,
-    progress: Progress,
-) -> tuple[dict | None, int]:
-    """Carry over vectors of unchanged sections; encode the rest unless semantic=False."""
-    # Without encoding (--no-semantic), vectors of unchanged sections are still carried over.
-    carry_model = model if semantic else ((old_manifest or {}).get("semantic") or {}).get("model")
-    old = _old_vectors(base, old_manifest, carry_model)
-    old_texts: dict[str, str] = {}
-    if old is not None and base is not None:
-        old_store = SectionStore(base / "sections.sqlite", readonly=True)
-        old_texts = {s.section_id: s.text for s in old_store.iter_sections()}
-        old_store.close()
-    if not semantic and old is None:
-        return None, 0
-
-    sections = list(store.iter_sections())
-    reuse: dict[str, np.ndarray] = {}
-    todo: list[Section] = []
-    for s in sections:
-        if old is not None and old_texts.get(s.section_id) == s.text:
-            rows = old.rows_of(s.section_id)
-            if rows is not None:
-                reuse[s.section_id] = rows
-                continue
-        todo.append(s)
-
-    encoded = 0
-    new_vectors: dict[str, np.ndarray] = {}
-    describe = (old_manifest or {}).get("semantic") or {}
-    if semantic and todo:
-        from searcher.semantic.encoder import Encoder
-
-        progress.message(f"loading embedding model {model}")
-        encoder = Encoder(model, cache_dir=cache_dir, progress=progress.message)
-        describe = encoder.describe()
-        budget = encoder.passage_token_budget()
-        passages = [p for s in todo for p in split_passages(s, max_tokens=budget,
-                                                            count_tokens=encoder.count_tokens)]
-        progress.message(f"encoding {len(passages)} passages of {len(todo)} sections")
-        progress.start("encoding", len(passages))
-        last = [0]
-
-        def tick(done: int, total: int) -> None:
-            progress.advance(done - last[0])
-            last[0] = done
-
-        matrix = encoder.encode_passages(
-            [p.text for p in passages], batch_size=batch_size, progress=tick
-        )
-        progress.finish()
-        encoded = len(passages)
-        by_section: dict[str, list[int]] = {}
-        for i, p in enumerate(passages):
-            by_section.setdefault(p.section_id, []).append(i)
-        new_vectors = {sid: matrix[rows] for sid, rows in by_section.items()}
-
-    rows: list[np.ndarray] = []
-    ids: list[str] = []
-    for s in sections:
-        block = new_vectors.get(s.section_id)
-        if block is None:
-            block = reuse.get(s.section_id)
-        if block is None:
-            continue
-        rows.append(block)
-        ids.extend([s.section_id] * len(block))
-    if not rows:
-        return None, encoded
-    matrix = np.concatenate(rows).astype(np.float32)
-    shutil.rmtree(gen / "semantic", ignore_errors=True)
-    vector_store.save(gen / "semantic", matrix, ids)
-    sem = dict(describe)
-    sem.update({"sections": len(set(ids)), "passages": len(ids), "dtype": "float32"})
-    return sem, encoded
+def _counted(items: Iterator[Section], progress: Progress) -> Iterator[Section]:
+    for item in items:
+        yield item
+        progress.advance()

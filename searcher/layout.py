@@ -1,23 +1,31 @@
-"""The index directory on disk: generations, the manifest, and the single-writer lock.
+"""The index directory on disk: generations, the manifest, readers' pins and the writer's lock.
 
     index/CURRENT            name of the live generation, replaced atomically
     index/LOCK               flock'ed by the one writer (holds its pid)
-    index/gen-000007/        manifest.json, sections.sqlite, lexical/, semantic/
+    index/gen-000007/        manifest.json, sections.sqlite, lexical/, semantic/, READERS
 
-A writer builds a new generation beside the live one and publishes it by renaming CURRENT;
-readers only ever open a generation whose manifest was written last, so they always see a
-consistent pair of indexes, and an interrupted build leaves the previous generation usable.
+A writer builds a new generation beside the live one and publishes it: every file fsynced,
+then the manifest (which lists every file and its size), then CURRENT, each written to a
+temporary name, fsynced and renamed. Readers open only the generation CURRENT names and only
+when its manifest and files agree, so they always see a consistent pair of indexes; an
+interrupted build leaves the previous generation live and its leftovers are removed by the
+next writer. A reader holds a shared flock on its generation's READERS file, so garbage
+collection never deletes a generation that is still open.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+import signal
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from searcher.errors import IndexLockedError, IndexNotBuiltError
@@ -26,9 +34,27 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = "LOCK"
+READERS = "READERS"
+TRASH = ".trash-"
 _GEN = re.compile(r"^gen-(\d{6})$")
+_TMP = re.compile(r"^\..+\.tmp-\d+$")
+#: Environment variable naming a point where the process kills itself (fault-injection tests).
+FAILPOINT_ENV = "SEARCHER_FAILPOINT"
 
 
+def failpoint(name: str) -> None:
+    """Crash (SIGKILL) here when SEARCHER_FAILPOINT is `name`, or pause when it is
+    `name:sleep=SECONDS`: hooks for the crash and concurrency tests, inert otherwise."""
+    value = os.environ.get(FAILPOINT_ENV)
+    if not value or not value.startswith(name):
+        return
+    if value == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif value.startswith(f"{name}:sleep="):
+        time.sleep(float(value.split("=", 1)[1]))
+
+
+# -- durable writes ---------------------------------------------------------------------------
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -52,16 +78,32 @@ def fsync_tree(path: Path) -> None:
     """fsync every file and directory under path (before publishing a generation)."""
     for dirpath, _dirs, files in os.walk(path):
         for name in files:
-            with contextlib.suppress(OSError), open(os.path.join(dirpath, name), "rb") as f:
-                os.fsync(f.fileno())
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         fsync_dir(Path(dirpath))
 
 
+def file_sizes(generation: Path) -> dict[str, int]:
+    """Every file of a generation (but the manifest and READERS) and its size, by relative path."""
+    sizes: dict[str, int] = {}
+    for dirpath, _dirs, files in os.walk(generation):
+        for name in files:
+            full = Path(dirpath) / name
+            rel = full.relative_to(generation).as_posix()
+            if rel not in (MANIFEST, READERS):
+                sizes[rel] = full.stat().st_size
+    return dict(sorted(sizes.items()))
+
+
+# -- reading the live generation ----------------------------------------------------------------
 def current_generation(root: Path) -> Path | None:
-    """The live generation directory, or None when nothing was ever published."""
+    """The live generation directory, or None when none is published (or CURRENT is damaged)."""
     try:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (OSError, UnicodeDecodeError):
         return None
     if not _GEN.match(name) or not (root / name / MANIFEST).is_file():
         return None
@@ -70,54 +112,217 @@ def current_generation(root: Path) -> Path | None:
 
 def read_manifest(generation: Path) -> dict:
     try:
-        return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise IndexNotBuiltError(f"unreadable manifest in {generation}: {e}") from None
+        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        problem = f"unreadable manifest in {generation.name}: {e}"
+        raise _damaged(generation.parent, problem) from None
+    if not isinstance(manifest, dict):
+        problem = f"unreadable manifest in {generation.name}: not an object"
+        raise _damaged(generation.parent, problem)
+    return manifest
+
+
+def verify(generation: Path, manifest: dict) -> str | None:
+    """What is wrong with a generation's files compared with its manifest (None: nothing)."""
+    for rel, size in (manifest.get("files") or {}).items():
+        try:
+            actual = (generation / rel).stat().st_size
+        except OSError:
+            return f"{rel} is missing"
+        if actual != size:
+            return f"{rel} has {actual} bytes, the manifest says {size}"
+    for part in ("sections.sqlite", "lexical"):
+        if not (generation / part).exists():
+            return f"{part} is missing"
+    return None
+
+
+def _damaged(root: Path, problem: str) -> IndexNotBuiltError:
+    return IndexNotBuiltError(
+        f"index in {root}/ is damaged ({problem}); run `searcher index` to repair it "
+        f"(or `searcher index --rebuild`)"
+    )
 
 
 def require_current(root: Path) -> tuple[Path, dict]:
-    gen = current_generation(root)
-    if gen is None:
+    """The live generation and its manifest, checked; a clear error when there is none."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if generation_numbers(root):
+            raise _damaged(root, "no CURRENT file") from None
         raise IndexNotBuiltError(
             f"no index in {root}/ — run `searcher index` (e.g. `searcher index corpus/`)"
-        )
-    return gen, read_manifest(gen)
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise _damaged(root, f"CURRENT is unreadable: {e}") from None
+    if not _GEN.match(name):
+        raise _damaged(root, f"CURRENT names {name[:40]!r}, not a generation")
+    generation = root / name
+    if not (generation / MANIFEST).is_file():
+        what = "has no manifest" if generation.is_dir() else "does not exist"
+        raise _damaged(root, f"CURRENT names {name}, which {what}")
+    manifest = read_manifest(generation)
+    problem = verify(generation, manifest)
+    if problem:
+        raise _damaged(root, f"{name}: {problem}")
+    return generation, manifest
 
 
-def _generation_numbers(root: Path) -> list[int]:
+def usable_generations(root: Path) -> Iterator[Path]:
+    """Generations whose files agree with their manifest: the live one first, then the
+    newest published ones (what a writer can start from when the live one is damaged)."""
+    live = current_generation(root)
+    candidates = [live] if live else []
+    candidates += [root / f"gen-{n:06d}" for n in reversed(generation_numbers(root))]
+    for gen in dict.fromkeys(candidates):
+        if not (gen / MANIFEST).is_file():
+            continue
+        try:
+            if verify(gen, read_manifest(gen)) is None:
+                yield gen
+        except IndexNotBuiltError:
+            continue
+
+
+def latest_usable(root: Path) -> Path | None:
+    """The live generation if it is sound, else the newest published one that is."""
+    return next(usable_generations(root), None)
+
+
+@dataclass
+class Pin:
+    """A reader's hold on one generation: garbage collection leaves it alone until closed."""
+
+    fd: int | None
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def pin(generation: Path) -> Pin:
+    """Hold a shared flock on the generation's READERS file while it is open for reading
+    (a Pin holding nothing when the folder is not a pinnable generation)."""
+    try:
+        fd = os.open(generation / READERS, os.O_RDONLY)
+    except OSError:
+        return Pin(None)  # not a generation, one from before pins, or a read-only copy
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if not (generation / MANIFEST).is_file():  # collected between reading CURRENT and now
+        os.close(fd)
+        raise IndexNotBuiltError(f"{generation} was removed while opening; try again")
+    return Pin(fd)
+
+
+def _pinned(generation: Path) -> bool:
+    try:
+        fd = os.open(generation / READERS, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+# -- writing a new generation -------------------------------------------------------------------
+def generation_numbers(root: Path) -> list[int]:
     if not root.is_dir():
         return []
     return sorted(int(m.group(1)) for p in root.iterdir() if (m := _GEN.match(p.name)))
 
 
-def new_generation(root: Path, base: Path | None) -> Path:
-    """A fresh generation directory, starting as a copy of `base` (or empty)."""
+def _carry(src: Path, dst: Path, *, link: bool) -> None:
+    """Copy a tree; with link, hard-link its files (immutable files only: whoosh segments)."""
+    dst.mkdir()
+    for entry in sorted(src.iterdir()):
+        if entry.is_dir():
+            _carry(entry, dst / entry.name, link=link)
+        elif entry.name.endswith("LOCK") or _TMP.match(entry.name):
+            continue
+        elif link:
+            try:
+                os.link(entry, dst / entry.name)
+            except OSError as e:
+                if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                    raise
+                shutil.copy2(entry, dst / entry.name)
+        else:
+            shutil.copyfile(entry, dst / entry.name)
+
+
+def new_generation(root: Path, base: Path | None, *, link: Collection[str] = (),
+                   skip: Collection[str] = ()) -> Path:
+    """A fresh, unpublished generation directory, starting as a copy of `base` (or empty).
+
+    Top-level entries named in `link` are hard-linked instead of copied (whoosh never rewrites
+    a segment file, it only adds new ones and renames its TOC into place), so an update costs
+    the size of what changes, not of the index; entries in `skip` are not carried over.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    numbers = _generation_numbers(root)
+    numbers = generation_numbers(root)
     gen = root / f"gen-{(numbers[-1] + 1 if numbers else 1):06d}"
+    gen.mkdir()
     if base is not None:
-        shutil.copytree(base, gen, ignore=shutil.ignore_patterns(MANIFEST, "*.tmp-*"))
-    else:
-        gen.mkdir()
+        for entry in sorted(base.iterdir()):
+            if entry.name in (MANIFEST, READERS) or entry.name in skip or _TMP.match(entry.name):
+                continue
+            if entry.is_dir():
+                _carry(entry, gen / entry.name, link=entry.name in link)
+            else:
+                shutil.copyfile(entry, gen / entry.name)
     return gen
 
 
 def publish(root: Path, generation: Path, manifest: dict) -> None:
     """Make `generation` the live one: files durable first, manifest next, CURRENT last."""
+    (generation / READERS).touch()
     fsync_tree(generation)
+    failpoint("before-manifest")
+    manifest = {**manifest, "files": file_sizes(generation)}
     atomic_write_text(generation / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+    failpoint("before-current")
     atomic_write_text(root / CURRENT, generation.name + "\n")
+    failpoint("after-current")
 
 
-def collect_garbage(root: Path, keep: int = 2) -> None:
-    """Delete all but the newest `keep` published generations and any unpublished leftovers."""
-    live = current_generation(root)
-    numbers = _generation_numbers(root)
+def _remove(root: Path, path: Path) -> None:
+    """Rename out of sight first (one atomic step), then delete at leisure."""
+    trash = root / f"{TRASH}{path.name}-{os.getpid()}-{time.monotonic_ns()}"
+    os.rename(path, trash)
+    failpoint("mid-collect")
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def collect_garbage(root: Path, keep: int = 2) -> list[str]:
+    """Delete leftovers of interrupted runs and all but the newest `keep` published
+    generations (never one a reader has pinned); the writer's lock must be held."""
+    if not root.is_dir():
+        return []
+    for p in root.iterdir():
+        if p.name.startswith(TRASH):
+            shutil.rmtree(p, ignore_errors=True)
+        elif _TMP.match(p.name):
+            p.unlink(missing_ok=True)
+    live = current_generation(root) or latest_usable(root)  # a damaged CURRENT: keep the best
     live_n = int(live.name[4:]) if live else None
-    kept = [n for n in numbers if live_n is not None and n <= live_n][-keep:]
+    numbers = generation_numbers(root)
+    older = [n for n in numbers if live_n is not None and n < live_n
+             and (root / f"gen-{n:06d}" / MANIFEST).is_file()]
+    kept = set(older[-(keep - 1):] if keep > 1 else []) | ({live_n} if live_n else set())
+    removed = []
     for n in numbers:
-        if n not in kept:
-            shutil.rmtree(root / f"gen-{n:06d}", ignore_errors=True)
+        gen = root / f"gen-{n:06d}"
+        if n in kept or _pinned(gen):
+            continue
+        _remove(root, gen)
+        removed.append(gen.name)
+    return removed
 
 
 @contextlib.contextmanager
@@ -131,9 +336,9 @@ def writer_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             raise IndexLockedError(
-                f"index {root}/ is being updated by process {holder}; try again when it ends"
+                f"index {root}/ is being updated by process {_holder(fd)}; "
+                f"try again when it ends"
             ) from None
         acquired = True
         os.ftruncate(fd, 0)
@@ -144,3 +349,13 @@ def writer_lock(root: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
         os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """The pid the holder wrote into LOCK (it writes right after locking: wait a moment)."""
+    for _ in range(20):
+        text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if text:
+            return text
+        time.sleep(0.01)
+    return "?"

@@ -6,6 +6,7 @@ Results never leave it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
 BM25_B = 0.75  # Robertson & Zaragoza 2009 defaults; whoosh's are the same
 BM25_K1 = 1.2
 SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
-OR_SCALE = 0.9  # whoosh OrGroup.factory: rewards documents matching more query terms
+OR_SCALE = 0.9
+# NOT_COMPOUND: segments stay separate files. whoosh reads a compound segment by copying each
+# of its files into memory on every open (the whole postings file: ~0.5 s and its size in RAM
+# for a cold `searcher search` at 1,000 documents); separate files are read where needed.  # whoosh OrGroup.factory: rewards documents matching more query terms
 
 #: Scored fields and their boosts: a title match counts double; compound parts count half so
 #: a whole-word match (which also hits `text`) outranks a match only inside a compound.
@@ -115,7 +119,7 @@ def create(path: Path) -> None:
 def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256) -> int:
     """Add (or replace, by section_id) sections in one commit; returns how many."""
     ix = whoosh_index.open_dir(str(path))
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer(limitmb=limitmb, compound=False)  # see NOT_COMPOUND
     n = 0
     try:
         for section in sections:
@@ -131,7 +135,7 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256)
 def delete_docs(path: Path, docs: Iterable[str]) -> None:
     """Remove every section of the given documents in one commit."""
     ix = whoosh_index.open_dir(str(path))
-    writer = ix.writer()
+    writer = ix.writer(compound=False)
     for doc in docs:
         writer.delete_by_term("doc", doc)
     writer.commit()
@@ -163,6 +167,15 @@ class LexicalIndex:
         )
         # Field queries (dnr:…, typ:…) are filters handled by the engine, not free syntax.
         self._parser.remove_plugin_class(FieldsPlugin)
+        self._searcher = None
+
+    def _reading(self) -> contextlib.AbstractContextManager:
+        """This handle's one searcher, opened on first use and kept: a generation never
+        changes, and opening one copies the compound segment's files (~0.1 s per open at
+        1,000 documents; scripts/bench.py)."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=self._weighting)
+        return contextlib.nullcontext(self._searcher)
 
     def parse(self, query: str) -> wq.Query:
         q = query.strip()
@@ -185,7 +198,7 @@ class LexicalIndex:
         """BM25F top-`limit` sections for a query string."""
         q = self.parse(query)
         flt = self.filter_query(filters) if filters else None
-        with self._ix.searcher(weighting=self._weighting) as s:
+        with self._reading() as s:
             results = s.search(q, limit=max(limit, 1), filter=flt)
             hits = [Hit(r["section_id"], float(r.score)) for r in results]
         return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
@@ -195,7 +208,7 @@ class LexicalIndex:
         flt = self.filter_query(filters)
         if flt is None:
             return None
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(flt)}
 
     def sections_containing(
@@ -209,17 +222,17 @@ class LexicalIndex:
                                   for alts in clauses]
         flt = self.filter_query(filters) if filters else None
         q = wq.And(groups + ([flt] if flt is not None else [])) if groups else (flt or wq.Every())
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(q)}
 
     def term_frequency(self, field: str, term: str) -> int:
         """Sections holding `term` (an analyzed token) in `field`."""
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             return s.doc_frequency(field, term)
 
     def near_terms(self, field: str, word: str, maxdist: int) -> list[tuple[str, int]]:
         """(term, sections) of `field` within `maxdist` Levenshtein edits, same first letter."""
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             reader = s.reader()
             return [(t, reader.doc_frequency(field, t))
                     for t in reader.terms_within(field, word, maxdist, prefix=1)]
@@ -230,7 +243,7 @@ class LexicalIndex:
 
         stemmer = SwedishStemmer()
         best: tuple[str, int] | None = None
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             reader = s.reader()
             for i, raw in enumerate(reader.expand_prefix("exact", stem)):
                 if i >= SURFACE_SCAN_LIMIT:
@@ -254,7 +267,7 @@ class LexicalIndex:
         return sorted({(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()})
 
     def doc_frequencies(self, terms: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             return {t: s.doc_frequency(t[0], t[1]) for t in terms}
 
     def more_like(
@@ -263,7 +276,7 @@ class LexicalIndex:
     ) -> list[Hit]:
         """Sections sharing the most characteristic (rare, frequent-in-text) terms of `text`."""
         flt = self.filter_query(filters) if filters else None
-        with self._ix.searcher(weighting=self._weighting) as s:
+        with self._reading() as s:
             docnum = s.document_number(section_id=section_id)
             if docnum is None:
                 return []
@@ -274,8 +287,11 @@ class LexicalIndex:
         return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
 
     def doc_count(self) -> int:
-        with self._ix.searcher() as s:
+        with self._reading() as s:
             return s.doc_count()
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         self._ix.close()

@@ -71,3 +71,60 @@ def test_lock_of_a_killed_process_is_free(tmp_path):
     p.join(10)
     with layout.writer_lock(tmp_path):
         pass
+
+
+def _published(root, n_files: int = 1):
+    gen = layout.new_generation(root, layout.current_generation(root))
+    for i in range(n_files):
+        (gen / f"f{i}").write_text("x" * (i + 1))
+    layout.publish(root, gen, {})
+    return gen
+
+
+def test_collection_spares_a_pinned_generation_until_it_is_unpinned(tmp_path):
+    first = _published(tmp_path)
+    pin = layout.pin(first)
+    for _ in range(3):
+        _published(tmp_path)
+    assert layout.collect_garbage(tmp_path) == ["gen-000002"]
+    assert first.exists()
+    pin.close()
+    assert layout.collect_garbage(tmp_path) == [first.name]
+    assert layout.generation_numbers(tmp_path) == [3, 4]
+
+
+def test_leftovers_of_interrupted_runs_are_removed(tmp_path):
+    live = _published(tmp_path)
+    (tmp_path / ".CURRENT.tmp-4242").write_text("gen-000009\n")
+    (tmp_path / f"{layout.TRASH}gen-000000-1-2").mkdir()
+    unpublished = layout.new_generation(tmp_path, live)
+    complete_but_unpublished = _published(tmp_path)
+    (tmp_path / layout.CURRENT).write_text(live.name + "\n")  # killed before CURRENT moved
+    layout.collect_garbage(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [layout.CURRENT, live.name]
+    assert not unpublished.exists() and not complete_but_unpublished.exists()
+
+
+def test_the_manifest_lists_every_file_and_a_truncated_one_is_detected(tmp_path):
+    gen = _published(tmp_path, n_files=3)
+    (gen / "sections.sqlite").write_bytes(b"")
+    (gen / "lexical").mkdir()
+    layout.publish(tmp_path, gen, {"generation": 1})
+    _, manifest = layout.require_current(tmp_path)
+    assert manifest["files"] == {"f0": 1, "f1": 2, "f2": 3, "sections.sqlite": 0}
+    (gen / "f2").write_text("x")
+    with pytest.raises(IndexNotBuiltError, match=r"damaged \(gen-000001: f2 has 1 bytes"):
+        layout.require_current(tmp_path)
+    assert layout.latest_usable(tmp_path) is None
+
+
+def test_a_damaged_current_falls_back_to_the_newest_sound_generation(tmp_path):
+    for _ in range(2):
+        gen = _published(tmp_path)
+        (gen / "sections.sqlite").write_bytes(b"")
+        (gen / "lexical").mkdir(exist_ok=True)
+        layout.publish(tmp_path, gen, {})
+    (tmp_path / layout.CURRENT).write_text("gen-000099\n")
+    assert layout.latest_usable(tmp_path) == tmp_path / "gen-000002"
+    layout.collect_garbage(tmp_path)
+    assert (tmp_path / "gen-000002").exists()

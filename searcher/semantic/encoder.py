@@ -2,6 +2,11 @@
 
 The only module that imports torch and sentence_transformers, and only inside Encoder, so
 lexical commands never pay for them. Vectors leave as numpy float32 arrays, L2-normalised.
+
+Two kinds of model are loaded here (MODEL_LOADERS): sentence-transformers models (the default
+rebuilt e5, or any ST name or path), and STATIC_MODEL, a static token-vector table distilled
+from the default by scripts/distill_static.py (model2vec; numpy only, no torch), hundreds of
+times faster to encode and measurably worse (README, "The fast model").
 """
 
 from __future__ import annotations
@@ -10,21 +15,28 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from searcher.errors import ModelSetupError
 
+DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
+STATIC_MODEL = "static-e5"
+
 #: Prompts by model family. e5 models were trained with these prefixes; a model without an
 #: entry here uses the prompts its own sentence-transformers config declares (often none).
+#: The static model averages token vectors: a prompt would only add a constant to every text.
 KNOWN_PROMPTS: dict[str, dict[str, str]] = {
-    "multilingual-e5-small-rebuilt": {"query": "query: ", "passage": "passage: "},
+    DEFAULT_MODEL: {"query": "query: ", "passage": "passage: "},
     "intfloat/multilingual-e5-small": {"query": "query: ", "passage": "passage: "},
     "intfloat/multilingual-e5-base": {"query": "query: ", "passage": "passage: "},
     "intfloat/multilingual-e5-large": {"query": "query: ", "passage": "passage: "},
+    STATIC_MODEL: {"query": "", "passage": ""},
 }
 
 ENCODE_CHUNK = 256  # texts per encode() call, so progress can be reported between calls
+STATIC_WINDOW = 512  # tokens; the static model has no window, but passages keep e5's split
 
 
 def _offline() -> None:
@@ -36,8 +48,77 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+def static_model_dir(cache_dir: str | Path | None = None) -> Path:
+    """Where scripts/distill_static.py puts the static model: <cache>/models/static-e5/."""
+    from searcher.semantic.model_rebuild import model_cache_dir
+
+    root = Path(cache_dir) if cache_dir else model_cache_dir()
+    return root / "models" / STATIC_MODEL
+
+
+class _SentenceTransformerModel:
+    """A sentence-transformers model on the CPU, all cores for torch."""
+
+    def __init__(self, name: str, cache_dir: str | None, progress) -> None:
+        path = name
+        if name == DEFAULT_MODEL:
+            from searcher.semantic.model_rebuild import ensure_default_model
+
+            path = str(
+                ensure_default_model(Path(cache_dir) if cache_dir else None, progress=progress)
+            )
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.model = SentenceTransformer(path, device="cpu")
+        self.own_prompts = dict(getattr(self.model, "prompts", {}) or {})
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(dim_of())
+        self.max_seq_length = int(self.model.max_seq_length or 512)
+        tokenizer = self.model.tokenizer
+        self.count = lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+
+
+class _StaticModel:
+    """The distilled static model (model2vec): a token-vector lookup and a mean, numpy only."""
+
+    def __init__(self, name: str, cache_dir: str | None, progress) -> None:
+        path = static_model_dir(cache_dir)
+        if not (path / "searcher_model.json").is_file():
+            raise ModelSetupError(
+                f"the static model is not built yet ({path}); run "
+                "`python scripts/distill_static.py` once (offline, from the default model)"
+            )
+        try:
+            from model2vec import StaticModel
+        except ImportError:
+            raise ModelSetupError("the static model needs model2vec: pip install model2vec") from None
+        self.model = StaticModel.from_pretrained(str(path), normalize=True)
+        self.own_prompts: dict[str, str] = {}
+        self.dim = int(self.model.dim)
+        self.max_seq_length = STATIC_WINDOW
+        tokenizer = self.model.tokenizer
+        self.count = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        # The whole text counts (no truncation): passages are cut to the window already.
+        return self.model.encode(texts, max_length=None, batch_size=max(batch_size, 1024),
+                                 use_multiprocessing=False, show_progress_bar=False)
+
+
+#: Model name → loader; anything not named here is a sentence-transformers name or path.
+MODEL_LOADERS: dict[str, type] = {STATIC_MODEL: _StaticModel}
+
+
 class Encoder:
-    """A sentence-transformers model with its prompts; `model` is our default or any ST name."""
+    """An embedding model with its prompts; `model` is ours (default, static) or any ST name."""
 
     def __init__(
         self,
@@ -48,39 +129,26 @@ class Encoder:
     ):
         _offline()
         self.name = model
-        path = model
-        if model == "multilingual-e5-small-rebuilt":
-            from pathlib import Path
-
-            from searcher.semantic.model_rebuild import ensure_default_model
-
-            path = str(
-                ensure_default_model(Path(cache_dir) if cache_dir else None, progress=progress)
-            )
         t0 = time.perf_counter()
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        loader = MODEL_LOADERS.get(model, _SentenceTransformerModel)
         try:
-            self._model = SentenceTransformer(path, device="cpu")
+            self._backend = loader(model, cache_dir, progress)
+        except ModelSetupError:
+            raise
         except Exception as e:  # ST/transformers/hub raise many types; one clear line instead
             raise ModelSetupError(
                 f"cannot load embedding model {model!r}: {type(e).__name__}: {e}".splitlines()[0]
             ) from None
+        self._model = self._backend.model
         self.load_seconds = time.perf_counter() - t0
-        own = dict(getattr(self._model, "prompts", {}) or {})
+        own = self._backend.own_prompts
         prompts = KNOWN_PROMPTS.get(model) or {
             "query": own.get("query", ""),
             "passage": own.get("passage", own.get("document", own.get("corpus", ""))),
         }
         self.prompts = {"query": prompts.get("query", ""), "passage": prompts.get("passage", "")}
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
-        self.dim = int(dim_of())
-        self.max_seq_length = int(self._model.max_seq_length or 512)
-        self._tokenizer = self._model.tokenizer
+        self.dim = self._backend.dim
+        self.max_seq_length = self._backend.max_seq_length
         self._query_cache = lru_cache(maxsize=1024)(self._encode_query_uncached)
 
     def describe(self) -> dict:
@@ -99,7 +167,7 @@ class Encoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for `text`, without special tokens."""
-        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        return self._backend.count(text)
 
     def encode_passages(
         self,
@@ -108,7 +176,7 @@ class Encoder:
         batch_size: int = 16,
         progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
-        """(n, dim) float32, normalised; longest first within chunks so batches pad little."""
+        """(n, dim) float32, normalised; longest first so batches pad little."""
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
@@ -118,27 +186,20 @@ class Encoder:
         done = 0
         for start in range(0, n, ENCODE_CHUNK):
             idx = order[start : start + ENCODE_CHUNK]
-            vecs = self._model.encode(
-                [prompt + texts[i] for i in idx],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            out[idx] = vecs.astype(np.float32, copy=False)
+            vecs = self._backend.encode([prompt + texts[i] for i in idx], batch_size)
+            out[idx] = np.asarray(vecs, dtype=np.float32)
             done += len(idx)
             if progress:
                 progress(done, n)
         return out
 
     def _encode_query_uncached(self, text: str) -> bytes:
-        vec = self._model.encode(
-            [self.prompts["query"] + text],
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )[0]
-        return vec.astype(np.float32).tobytes()
+        vec = self._backend.encode([self.prompts["query"] + text], 1)[0]
+        return np.asarray(vec, dtype=np.float32).tobytes()
+
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure encoding too)."""
+        self._query_cache.cache_clear()
 
     def encode_query(self, text: str) -> np.ndarray:
         """(dim,) float32, normalised; repeated queries come from a cache."""

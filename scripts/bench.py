@@ -1,0 +1,709 @@
+#!/usr/bin/env python3
+"""Benchmark indexing, index size, query latency and memory over subsets of corpus-sv.
+
+    python scripts/bench.py --docs 1000 10000 --json results/bench.json
+    python scripts/bench.py --mb 20 --semantic-docs 50 --vectors 100000
+    python scripts/bench.py --docs 20 --semantic-docs 0 --vectors 0      # smoke run
+
+For every subset (a fixed-seed random sample of MANIFEST.tsv; smaller samples are prefixes of
+larger ones) it builds our index lexically and a plain whoosh index (stock StemmingAnalyzer,
+one field, default writer) over the same sections, then measures both: indexing throughput,
+index size, warm in-process query latency (p50/p95 over bench_queries.txt, after a warm-up
+pass) and cold command-line latency (a new process per query). Every build and measurement runs
+in a child process so its peak memory (ru_maxrss) is its own.
+
+Encoding is the expensive part on a CPU, so the semantic arm is indexed on a smaller subset
+(`--semantic-docs`) and compared with a bare `model.encode` loop over the same passages. Query
+latency at `--vectors` vectors uses that subset's real vectors tiled to size with small noise
+(reported as such) attached to the largest subset's sections, so the lexical arm is real too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus-sv"
+DEFAULT_QUERIES = Path(__file__).with_name("bench_queries.txt")
+SEED = 13
+LIMIT = 10  # hits per query, as the CLI default
+TILE_NOISE = 0.02  # std-dev per dimension added to tiled vectors (cosine to the source ≈ 0.93)
+MODES = ("lexical", "semantic", "hybrid")
+STATIC_MODEL = "static-e5"  # searcher.semantic.encoder.STATIC_MODEL (not imported: stay light)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def load_queries(path: Path) -> list[str]:
+    """Non-empty lines that are not comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.lstrip().startswith("#")]
+
+
+def manifest_rows(corpus: Path) -> list[tuple[str, int]]:
+    """(relative file, bytes) for every document of MANIFEST.tsv, in file order."""
+    rows = []
+    with open(corpus / "MANIFEST.tsv", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        i_file, i_bytes = header.index("file"), header.index("bytes")
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            rows.append((cols[i_file], int(cols[i_bytes])))
+    return rows
+
+
+def sample_files(corpus: Path, *, docs: int | None = None, mb: float | None = None,
+                 seed: int = SEED) -> list[Path]:
+    """A fixed-seed sample: a prefix of one shuffle, so smaller samples nest in larger ones."""
+    rows = manifest_rows(corpus)
+    random.Random(seed).shuffle(rows)
+    if mb is not None:
+        out, total = [], 0
+        for rel, size in rows:
+            if total >= mb * 1e6:
+                break
+            out.append(rel)
+            total += size
+    else:
+        out = [rel for rel, _ in rows[: docs or len(rows)]]
+    return [corpus / rel for rel in out]
+
+
+def pcts(ms: list[float]) -> dict:
+    """p50/p95/mean in milliseconds (nearest-rank p95)."""
+    if not ms:
+        return {"n": 0}
+    s = sorted(ms)
+    p95 = s[min(len(s) - 1, max(0, round(0.95 * len(s)) - 1))]
+    return {"n": len(s), "p50_ms": round(statistics.median(s), 3), "p95_ms": round(p95, 3),
+            "mean_ms": round(statistics.fmean(s), 3)}
+
+
+def du(path: Path) -> int:
+    """Bytes of the files under path (or of the file)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run_child(task: str, spec: dict, *, timeout: float | None = None) -> dict:
+    """Run `task` in a fresh interpreter; its JSON result plus wall time and peak RSS (MB)."""
+    t0 = time.perf_counter()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(spec, f)  # a file: 10,000 paths exceed the argument list limit
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", task, "@" + f.name],
+        stdout=subprocess.PIPE, text=True, env=_child_env(),
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    os.unlink(f.name)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench child {task!r} failed with exit code {proc.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["child_wall_s"] = round(wall, 3)
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    return result
+
+
+def timed_command(cmd: list[str]) -> tuple[float, float, int]:
+    """(seconds, peak RSS MB, exit code) of one command, output discarded."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=_child_env())
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def searcher_command() -> list[str]:
+    """The installed `searcher` entry point beside this interpreter, else `python -m searcher`."""
+    exe = Path(sys.executable).with_name("searcher")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "searcher"]
+
+
+# --------------------------------------------------------------------------- child tasks
+
+
+class TimedProgress:
+    """A Progress that times each stage build_index reports (checking, reading, lexical, …)."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.stages: dict[str, float] = {}
+        self.messages: list[tuple[float, str]] = []
+        self._open: tuple[str, float] | None = None
+
+    def now(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def message(self, text: str) -> None:
+        self.messages.append((self.now(), text))
+
+    def warn(self, text: str) -> None:
+        pass
+
+    def start(self, stage: str, total: int) -> None:
+        self._open = (stage, self.now())
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self._open:
+            stage, t = self._open
+            self.stages[stage] = self.stages.get(stage, 0.0) + self.now() - t
+            self._open = None
+
+    def message_at(self, prefix: str) -> float | None:
+        return next((t for t, text in self.messages if text.startswith(prefix)), None)
+
+
+def child_build(spec: dict) -> dict:
+    """build_index over the given files; stage times from its progress reports."""
+    import searcher.semantic.encoder as encoder_module
+    from searcher.indexing import build_index
+
+    loads: list[float] = []
+    base = encoder_module.Encoder
+
+    class LoadTimedEncoder(base):  # records model load time, to report encoding without it
+        def __init__(self, *args, **kwargs):
+            t = time.perf_counter()
+            super().__init__(*args, **kwargs)
+            loads.append(time.perf_counter() - t)
+
+    encoder_module.Encoder = LoadTimedEncoder
+    progress = TimedProgress()
+    files = [Path(f) for f in spec["files"]]
+    t0 = time.perf_counter()
+    report = build_index(files, Path(spec["index_dir"]), semantic=spec["semantic"],
+                         model=spec.get("model") or "multilingual-e5-small-rebuilt",
+                         batch_size=spec.get("batch_size", 16), progress=progress)
+    total = time.perf_counter() - t0
+    phases = dict(progress.stages)
+    sem_start = progress.message_at("loading embedding model")
+    if sem_start is not None:
+        phases["model_load"] = sum(loads)
+        phases["semantic_without_load"] = total - sem_start - sum(loads)
+    return {
+        "seconds": round(total, 3),
+        "docs": len(report.indexed) + len(report.unchanged),
+        "sections": report.sections,
+        "passages_encoded": report.passages_encoded,
+        "skipped": len(report.skipped),
+        "input_bytes": sum(f.stat().st_size for f in files),
+        "phases": {k: round(v, 3) for k, v in phases.items()},
+    }
+
+
+def _passages(index_dir: Path, encoder):
+    from searcher import layout
+    from searcher.chunking.passages import split_passages
+    from searcher.store import SectionStore
+
+    gen, _ = layout.require_current(index_dir)
+    store = SectionStore(gen / "sections.sqlite", readonly=True)
+    budget = encoder.passage_token_budget()
+    out = [p for s in store.iter_sections()
+           for p in split_passages(s, max_tokens=budget, count_tokens=encoder.count_tokens)]
+    store.close()
+    return out
+
+
+def child_bare_encode(spec: dict) -> dict:
+    """A bare `model.encode` over the same passages that indexing encodes (the yardstick)."""
+    from searcher.semantic.encoder import Encoder
+
+    enc = Encoder(spec.get("model") or "multilingual-e5-small-rebuilt")
+    t = time.perf_counter()
+    texts = [enc.prompts["passage"] + p.text for p in _passages(Path(spec["index_dir"]), enc)]
+    split_s = time.perf_counter() - t
+    model = enc._model  # the library's model object itself: nothing of ours in the loop
+    t = time.perf_counter()
+    if enc.name == STATIC_MODEL:
+        model.encode(texts, max_length=None)
+    else:
+        model.encode(texts, batch_size=spec.get("batch_size", 16), normalize_embeddings=True,
+                     convert_to_numpy=True, show_progress_bar=False)
+    secs = time.perf_counter() - t
+    return {"seconds": round(secs, 3), "passages": len(texts),
+            "passages_per_s": round(len(texts) / secs, 2),
+            "passage_bytes": sum(len(x.encode()) for x in texts),
+            "split_seconds": round(split_s, 3), "model_load_seconds": round(enc.load_seconds, 3)}
+
+
+def child_query(spec: dict) -> dict:
+    """Warm in-process latency per mode: one warm-up pass, then `repeat` measured passes."""
+    from searcher.engine import open_index
+
+    queries, repeat = spec["queries"], spec["repeat"]
+    out: dict = {}
+    t = time.perf_counter()
+    ix = open_index(Path(spec["index_dir"]))
+    out["open_ms"] = round((time.perf_counter() - t) * 1000, 3)
+    modes = [m for m in spec["modes"] if m == "lexical" or ix.has_semantic]
+    for mode in modes:
+        for q in queries:
+            ix.search(q, mode=mode, limit=LIMIT)
+        times = []
+        for _ in range(repeat):
+            if mode != "lexical":
+                ix.encoder().clear_cache()  # query encoding is part of what we measure
+            for q in queries:
+                t = time.perf_counter()
+                ix.search(q, mode=mode, limit=LIMIT)
+                times.append((time.perf_counter() - t) * 1000)
+        out[mode] = pcts(times)
+    if ix.has_semantic and "semantic" in modes:
+        enc = ix.encoder()
+        vectors = ix._vectors()
+        enc_ms, vec_ms = [], []
+        for q in queries:
+            enc.clear_cache()
+            t = time.perf_counter()
+            qv = enc.encode_query(q)
+            enc_ms.append((time.perf_counter() - t) * 1000)
+            for _ in range(repeat):
+                t = time.perf_counter()
+                vectors.search(qv, limit=50)
+                vec_ms.append((time.perf_counter() - t) * 1000)
+        out["encode_query"] = pcts(enc_ms)
+        out["vector_search_top50"] = pcts(vec_ms)
+        out["vectors"] = len(vectors.vectors)
+        out["vector_backend"] = vectors.backend
+    ix.close()
+    return out
+
+
+def _baseline_schema():
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    return Schema(section_id=ID(stored=True), text=TEXT(analyzer=StemmingAnalyzer()))
+
+
+def child_baseline_build(spec: dict) -> dict:
+    """Plain whoosh over our sections: stock StemmingAnalyzer, one field, default writer."""
+    from whoosh import index
+
+    from searcher import layout
+    from searcher.store import SectionStore
+
+    gen, _ = layout.require_current(Path(spec["index_dir"]))
+    store = SectionStore(gen / "sections.sqlite", readonly=True)
+    docs = [(s.section_id, f"{s.title}\n{s.text}") for s in store.iter_sections()]
+    store.close()
+    out = Path(spec["out_dir"])
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    t = time.perf_counter()
+    ix = index.create_in(str(out), _baseline_schema())
+    writer = ix.writer()
+    for sid, text in docs:
+        writer.add_document(section_id=sid, text=text)
+    writer.commit()
+    secs = time.perf_counter() - t
+    return {"seconds": round(secs, 3), "sections": len(docs),
+            "section_bytes": sum(len(t.encode()) for _, t in docs)}
+
+
+def _baseline_search(searcher, parser, query: str) -> list[str]:
+    return [r["section_id"] for r in searcher.search(parser.parse(query), limit=LIMIT)]
+
+
+def _baseline_parser(ix):
+    from whoosh.qparser import OrGroup, QueryParser
+
+    # OR semantics as ours (an AND parser would answer most questions with nothing).
+    return QueryParser("text", ix.schema, group=OrGroup)
+
+
+def child_baseline_query(spec: dict) -> dict:
+    """Plain whoosh warm latency: one searcher and parser, BM25F defaults, top 10."""
+    from whoosh import index
+
+    ix = index.open_dir(spec["out_dir"])
+    parser = _baseline_parser(ix)
+    times = []
+    with ix.searcher() as s:
+        for q in spec["queries"]:
+            _baseline_search(s, parser, q)
+        for _ in range(spec["repeat"]):
+            for q in spec["queries"]:
+                t = time.perf_counter()
+                _baseline_search(s, parser, q)
+                times.append((time.perf_counter() - t) * 1000)
+    return {"lexical": pcts(times)}
+
+
+def child_baseline_cli(spec: dict) -> dict:
+    """The plain-whoosh equivalent of one `searcher search` run (cold: a new process)."""
+    from whoosh import index
+
+    ix = index.open_dir(spec["out_dir"])
+    with ix.searcher() as s:
+        ids = _baseline_search(s, _baseline_parser(ix), spec["query"])
+    print("\n".join(ids))
+    return {"hits": len(ids)}
+
+
+def child_vectors(spec: dict) -> dict:
+    """Attach `target` tiled real vectors to an index's sections; time exact vs ANN search."""
+    import numpy as np
+
+    from searcher import layout
+    from searcher.semantic import vectors as vector_store
+    from searcher.semantic.encoder import Encoder
+    from searcher.store import SectionStore
+
+    src_gen, src_manifest = layout.require_current(Path(spec["src_index"]))
+    real = np.asarray(vector_store.VectorIndex(src_gen / "semantic").vectors, dtype=np.float32)
+    dst = Path(spec["dst_index"])
+    gen, manifest = layout.require_current(dst)
+    store = SectionStore(gen / "sections.sqlite", readonly=True)
+    sids = [s.section_id for s in store.iter_sections()]
+    store.close()
+    n, dim = spec["target"], real.shape[1]
+    rng = np.random.default_rng(SEED)
+    rows = real[np.arange(n) % len(real)] + rng.normal(0, spec["noise"], (n, dim))
+    rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    passage_sections = [sids[i * len(sids) // n] for i in range(n)]
+    shutil.rmtree(gen / "semantic", ignore_errors=True)
+    t = time.perf_counter()
+    vector_store.save(gen / "semantic", rows, passage_sections)
+    save_s = time.perf_counter() - t
+    sem = dict(src_manifest["semantic"])
+    vi = vector_store.VectorIndex(gen / "semantic")
+    sem.update({"sections": len(set(passage_sections)), "passages": n, "dtype": vi.dtype})
+    manifest["semantic"] = sem
+    if "files" in manifest:  # the manifest lists every file with its size (crash safety)
+        manifest["files"] = layout.file_sizes(gen)
+    layout.atomic_write_text(gen / layout.MANIFEST, json.dumps(manifest, indent=2))
+
+    enc = Encoder(sem["model"])
+    queries = [enc.encode_query(q) for q in spec["queries"]]
+    # Also held-out-like queries: perturbed stored vectors (near-duplicates are the hard case).
+    picks = rng.choice(n, size=min(200, n), replace=False)
+    probes = rows[picks] + rng.normal(0, 0.03, (len(picks), dim)).astype(np.float32)
+    probes /= np.linalg.norm(probes, axis=1, keepdims=True)
+    out = {"vectors": n, "source_vectors": len(real), "sections": len(set(passage_sections)),
+           "save_seconds": round(save_s, 3), "backend": vi.backend, "dtype": vi.dtype,
+           "size_bytes": du(gen / "semantic"),
+           "how": f"{len(real)} real e5 passage vectors tiled to {n} with N(0, {spec['noise']})"
+                  " noise per dimension, renormalised"}
+    for name, qs in (("queries", queries), ("probes", list(probes))):
+        exact_ms, ann_ms, recalls = [], [], []
+        for q in qs:
+            vi.search(q, limit=LIMIT)
+            t = time.perf_counter()
+            want = vi.search(q, limit=LIMIT, exact=True)
+            exact_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            got = vi.search(q, limit=LIMIT)
+            ann_ms.append((time.perf_counter() - t) * 1000)
+            w = {h.section_id for h in want}
+            recalls.append(len(w & {h.section_id for h in got}) / max(1, len(w)))
+        out[name] = {"exact_top10": pcts(exact_ms), "default_top10": pcts(ann_ms),
+                     "recall_at_10": round(float(np.mean(recalls)), 4), "n": len(qs)}
+    return out
+
+
+CHILDREN = {
+    "build": child_build,
+    "bare_encode": child_bare_encode,
+    "query": child_query,
+    "baseline_build": child_baseline_build,
+    "baseline_query": child_baseline_query,
+    "baseline_cli": child_baseline_cli,
+    "vectors": child_vectors,
+}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def cold_runs(queries: list[str], index_dir: Path, baseline_dir: Path, runs: int) -> dict:
+    """New-process latency of `searcher search --mode lexical` and of the plain-whoosh script."""
+    ours, base, rss_ours, rss_base = [], [], [], []
+    for q in (queries * (runs // max(1, len(queries)) + 1))[:runs]:
+        secs, rss, rc = timed_command(
+            [*searcher_command(), "search", q, "--mode", "lexical", "--index-dir",
+             str(index_dir), "--json", "--limit", str(LIMIT)])
+        if rc != 0:
+            raise RuntimeError(f"searcher search {q!r} exited {rc}")
+        ours.append(secs * 1000)
+        rss_ours.append(rss)
+        spec = json.dumps({"out_dir": str(baseline_dir), "query": q})
+        secs, rss, rc = timed_command([sys.executable, __file__, "--child", "baseline_cli", spec])
+        base.append(secs * 1000)
+        rss_base.append(rss)
+    return {"ours": {**pcts(ours), "peak_rss_mb": round(max(rss_ours), 1)},
+            "whoosh": {**pcts(base), "peak_rss_mb": round(max(rss_base), 1)}}
+
+
+def sizes(index_dir: Path) -> dict:
+    from_gen = sorted(index_dir.glob("gen-*"))[-1]
+    out = {part: du(from_gen / part) for part in ("lexical", "sections.sqlite", "semantic")
+           if (from_gen / part).exists()}
+    out["total"] = sum(out.values())
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a and b else None
+
+
+def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[str]) -> dict:
+    log(f"[{label}] {len(files)} documents: building our lexical index")
+    ix = work / f"ix-{label}"
+    shutil.rmtree(ix, ignore_errors=True)
+    build = run_child("build", {"files": [str(f) for f in files], "index_dir": str(ix),
+                                "semantic": False})
+    mb = build["input_bytes"] / 1e6
+    build["mb_per_s"] = round(mb / build["seconds"], 3)
+    build["sections_per_s"] = round(build["sections"] / build["seconds"], 1)
+    log(f"[{label}] {build['sections']} sections in {build['seconds']:.1f} s; plain whoosh")
+    base_dir = work / f"whoosh-{label}"
+    base = run_child("baseline_build", {"index_dir": str(ix), "out_dir": str(base_dir)})
+    base["mb_per_s"] = round(base["section_bytes"] / 1e6 / base["seconds"], 3)
+    base["sections_per_s"] = round(base["sections"] / base["seconds"], 1)
+    lex_write = build["phases"].get("lexical")
+    build["lexical_write_mb_per_s"] = (round(base["section_bytes"] / 1e6 / lex_write, 3)
+                                       if lex_write else None)
+    log(f"[{label}] warm queries")
+    q_ours = run_child("query", {"index_dir": str(ix), "queries": queries,
+                                 "repeat": args.repeat, "modes": ["lexical"]})
+    q_base = run_child("baseline_query", {"out_dir": str(base_dir), "queries": queries,
+                                          "repeat": args.repeat})
+    log(f"[{label}] cold command-line runs")
+    cold = cold_runs(queries, ix, base_dir, args.cold_runs)
+    size_ours, size_base = sizes(ix), du(base_dir)
+    return {
+        "label": label,
+        "docs": len(files),
+        "input_bytes": build["input_bytes"],
+        "sections": build["sections"],
+        "index_dir": str(ix),
+        "ours": {"index": build, "size_bytes": size_ours, "query": q_ours,
+                 "cold": cold["ours"]},
+        "whoosh": {"index": base, "size_bytes": {"total": size_base},
+                   "query": q_base, "cold": cold["whoosh"]},
+        "ratios": {
+            "index_sections_per_s_end_to_end": _ratio(build["sections_per_s"],
+                                                      base["sections_per_s"]),
+            "index_lexical_write_time": _ratio(lex_write, base["seconds"]),
+            "size_lexical": _ratio(size_ours.get("lexical"), size_base),
+            "query_p50": _ratio(q_ours["lexical"].get("p50_ms"), q_base["lexical"]["p50_ms"]),
+            "query_p95": _ratio(q_ours["lexical"].get("p95_ms"), q_base["lexical"]["p95_ms"]),
+            "cold_p50": _ratio(cold["ours"]["p50_ms"], cold["whoosh"]["p50_ms"]),
+            "index_peak_rss": _ratio(build["peak_rss_mb"], base["peak_rss_mb"]),
+        },
+    }
+
+
+def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> dict:
+    label = f"sem{len(files)}"
+    ix = work / f"ix-{label}"
+    shutil.rmtree(ix, ignore_errors=True)
+    spec = {"files": [str(f) for f in files], "index_dir": str(ix), "model": args.model,
+            "batch_size": args.batch_size}
+    log(f"[{label}] lexical build, then embeddings added to it")
+    run_child("build", {**spec, "semantic": False})
+    log(f"[{label}] bare model.encode over the same passages")
+    bare = [run_child("bare_encode", spec)]
+    log(f"[{label}] our semantic indexing")
+    ours = run_child("build", {**spec, "semantic": True})
+    bare.append(run_child("bare_encode", spec))
+    n = ours["passages_encoded"]
+    secs = ours["phases"]["semantic_without_load"]
+    bare_s = statistics.fmean(b["seconds"] for b in bare)
+    passage_bytes = bare[0]["passage_bytes"]
+    log(f"[{label}] warm queries, all modes")
+    q = run_child("query", {"index_dir": str(ix), "queries": queries, "repeat": 1,
+                            "modes": list(MODES)})
+    return {
+        "label": label, "docs": len(files), "index_dir": str(ix), "passages": n,
+        "ours": {**ours, "passages_per_s": round(n / secs, 2),
+                 "mb_per_s": round(passage_bytes / 1e6 / secs, 4),
+                 "sections_per_s": round(ours["sections"] / secs, 2)},
+        "bare_encode": {"runs": bare, "seconds_mean": round(bare_s, 3),
+                        "passages_per_s": round(n / bare_s, 2)},
+        "throughput_vs_bare": round(bare_s / secs, 3),
+        "size_bytes": sizes(ix),
+        "query": q,
+    }
+
+
+def bench_vectors(target: int, sem: dict, big: dict, args, queries: list[str]) -> dict:
+    log(f"[vectors] {target} vectors on the {big['docs']}-document index")
+    info = run_child("vectors", {"src_index": sem["index_dir"], "dst_index": big["index_dir"],
+                                 "target": target, "noise": TILE_NOISE, "queries": queries})
+    q = run_child("query", {"index_dir": big["index_dir"], "queries": queries, "repeat": 1,
+                            "modes": list(MODES)})
+    lex, hyb = q["lexical"].get("p50_ms"), q.get("hybrid", {}).get("p50_ms")
+    return {**info, "docs": big["docs"], "query": q,
+            "hybrid_minus_lexical_p50_ms": round(hyb - lex, 3) if lex and hyb else None}
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:.1f}"
+
+
+def render(result: dict) -> str:
+    """The human-readable tables."""
+    m = result["machine"]
+    lines = [f"bench: {m['cpus']} CPUs, load {m['load_start']} → {m['load_end']}, "
+             f"{result['queries']} queries, seed {result['seed']}, limit {LIMIT}", ""]
+    head = (f"{'subset':>8} {'engine':<7} {'MB':>6} {'sect':>7} {'idx s':>7} {'MB/s':>6} "
+            f"{'sect/s':>7} {'size MB':>7} {'RSS MB':>7} {'q p50':>7} {'q p95':>7} "
+            f"{'cold p50':>8} {'cold p95':>8}")
+    lines += [head, "-" * len(head)]
+    for r in result["runs"]:
+        for engine in ("ours", "whoosh"):
+            e = r[engine]
+            ix, q, c = e["index"], e["query"]["lexical"], e["cold"]
+            mbs = ix["mb_per_s"]
+            lines.append(
+                f"{r['label']:>8} {engine:<7} {mb(r['input_bytes']):>6} {r['sections']:>7} "
+                f"{ix['seconds']:>7.1f} {mbs:>6.2f} {ix['sections_per_s']:>7.0f} "
+                f"{mb(e['size_bytes']['total']):>7} {ix['peak_rss_mb']:>7.0f} "
+                f"{q.get('p50_ms', 0):>7.2f} {q.get('p95_ms', 0):>7.2f} "
+                f"{c['p50_ms']:>8.0f} {c['p95_ms']:>8.0f}")
+        ra = r["ratios"]
+        lines.append(f"{'':>8} ratios ours/whoosh: query p50 {ra['query_p50']}, p95 "
+                     f"{ra['query_p95']}, cold p50 {ra['cold_p50']}, lexical write time "
+                     f"{ra['index_lexical_write_time']}, size {ra['size_lexical']}, "
+                     f"index RSS {ra['index_peak_rss']}")
+        ph = r["ours"]["index"]["phases"]
+        lines.append(f"{'':>8} our build phases (s): " + ", ".join(f"{k} {v}" for k, v in ph.items()))
+    lines.append("(ours MB/s = input file MB / whole build; whoosh MB/s = section text MB / "
+                 "writer time; q = warm in-process, cold = new process per query, ms)")
+    s = result.get("semantic")
+    if s:
+        o = s["ours"]
+        lines += ["", f"semantic indexing ({s['docs']} documents, {s['passages']} passages, "
+                  f"model {result['model']}):",
+                  f"  ours {o['passages_per_s']} passages/s, {o['sections_per_s']} sections/s, "
+                  f"{o['mb_per_s']} MB/s (model load {o['phases'].get('model_load')} s not "
+                  f"counted), peak RSS {o['peak_rss_mb']:.0f} MB",
+                  f"  bare model.encode {s['bare_encode']['passages_per_s']} passages/s → ours "
+                  f"= {s['throughput_vs_bare']:.0%} of bare",
+                  "  phases (s): " + ", ".join(f"{k} {v}" for k, v in o["phases"].items())]
+        lines.append("  warm queries: " + _modes_line(s["query"]))
+    v = result.get("vectors")
+    if v:
+        lines += ["", f"semantic at {v['vectors']} vectors ({v['how']}; {v['dtype']}, "
+                  f"{v['backend']}, {mb(v['size_bytes'])} MB, saved in {v['save_seconds']} s) "
+                  f"on the {v['docs']}-document index:"]
+        for name in ("queries", "probes"):
+            x = v[name]
+            lines.append(f"  {name} (n={x['n']}): exact top-10 p50 {x['exact_top10']['p50_ms']} "
+                         f"ms, default top-10 p50 {x['default_top10']['p50_ms']} ms / p95 "
+                         f"{x['default_top10']['p95_ms']} ms, recall@10 vs exact "
+                         f"{x['recall_at_10']}")
+        q = v["query"]
+        lines.append(f"  query encoding p50 {q['encode_query']['p50_ms']} ms; "
+                     f"vector search top-50 p50 {q['vector_search_top50']['p50_ms']} ms")
+        lines.append("  warm queries: " + _modes_line(q)
+                     + f"; hybrid − lexical p50 = {v['hybrid_minus_lexical_p50_ms']} ms")
+    return "\n".join(lines)
+
+
+def _modes_line(q: dict) -> str:
+    return ", ".join(f"{m} p50 {q[m]['p50_ms']} / p95 {q[m]['p95_ms']} ms"
+                     for m in MODES if m in q and q[m].get("n"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--docs", type=int, nargs="*", default=None, help="subset sizes (documents)")
+    ap.add_argument("--mb", type=float, nargs="*", default=None, help="subset sizes (MB)")
+    ap.add_argument("--semantic-docs", type=int, default=50,
+                    help="documents indexed with embeddings (0: lexical only)")
+    ap.add_argument("--vectors", type=int, default=100_000,
+                    help="vectors for the semantic latency figures (0: skip)")
+    ap.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    ap.add_argument("--max-queries", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=3, help="measured passes per warm query set")
+    ap.add_argument("--cold-runs", type=int, default=10, help="new processes per engine")
+    ap.add_argument("--model", default="multilingual-e5-small-rebuilt")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--workdir", type=Path, default=None, help="keep indexes here")
+    ap.add_argument("--json", type=Path, default=None, help="write the results here")
+    ap.add_argument("--child", nargs=2, metavar=("TASK", "SPEC"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        spec = args.child[1]
+        if spec.startswith("@"):
+            spec = Path(spec[1:]).read_text(encoding="utf-8")
+        result = CHILDREN[args.child[0]](json.loads(spec))
+        print(json.dumps(result), flush=True)
+        return 0
+
+    queries = load_queries(args.queries)[: args.max_queries]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="searcher-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    subsets: list[tuple[str, list[Path]]] = []
+    for n in args.docs if args.docs is not None else ([] if args.mb else [1000]):
+        subsets.append((f"{n}d", sample_files(args.corpus, docs=n, seed=args.seed)))
+    for size in args.mb or []:
+        subsets.append((f"{size:g}MB", sample_files(args.corpus, mb=size, seed=args.seed)))
+    result: dict = {"seed": args.seed, "queries": len(queries), "model": args.model,
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "platform": platform.platform(),
+                                "load_start": round(os.getloadavg()[0], 2)},
+                    "runs": []}
+    try:
+        for label, files in subsets:
+            result["runs"].append(bench_subset(label, files, work, args, queries))
+        if args.semantic_docs > 0:
+            files = sample_files(args.corpus, docs=args.semantic_docs, seed=args.seed)
+            result["semantic"] = bench_semantic(files, work, args, queries)
+            if args.vectors > 0 and result["runs"]:
+                big = max(result["runs"], key=lambda r: r["sections"])
+                result["vectors"] = bench_vectors(args.vectors, result["semantic"], big, args,
+                                                  queries)
+    finally:
+        result["machine"]["load_end"] = round(os.getloadavg()[0], 2)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(render(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
