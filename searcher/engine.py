@@ -243,6 +243,11 @@ class SearchIndex:
                 )
             notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
             mode = SearchMode.lexical
+        sem_info = self.manifest.get("semantic") or {}
+        total = self.manifest.get("sections") or 0
+        if mode != SearchMode.lexical and sem_info.get("sections", total) < total:
+            notes.append(f"embeddings cover {sem_info.get('sections')} of {total} sections; "
+                         f"run `searcher index` to add the rest")
         lex: list[Hit] = []
         sem: list[Hit] = []
         if mode in (SearchMode.lexical, SearchMode.hybrid):

@@ -349,7 +349,8 @@ def _update_lexical(path: Path, store: SectionStore, plan: _Plan, indexed: list[
             return
         total = store.section_count(indexed)
         sections = (s for d in indexed for s in store.sections_of(d))
-    progress.message(f"lexical index: {total} sections")
+    if total:
+        progress.message(f"lexical index: {total} sections")
     progress.start("lexical", total)
     lexical.add_sections(path, _counted(sections, progress))
     progress.finish()

@@ -95,3 +95,20 @@ def test_similar_to_260_ranks_259_first_among_protocol_paragraphs(full_index):
 def test_both_fusion_methods_answer(full_index, fusion):
     results = full_index.search("Brottsofferjourens arbete", fusion=fusion, limit=5)
     assert results[0].section.paragraph == "262"
+
+
+def test_partial_embeddings_are_reported_and_completed(tmp_path):
+    """--no-semantic after a semantic build: hybrid says what is missing; `index` completes it."""
+    from searcher.engine import open_index
+    from searcher.indexing import build_index
+    from tests.conftest import CORPUS, REPORT
+
+    build_index([CORPUS / PROTOCOL], tmp_path, semantic=True)
+    build_index([CORPUS / PROTOCOL, CORPUS / REPORT], tmp_path, semantic=False)
+    with open_index(tmp_path) as ix:
+        response = ix.respond("Balans-22", mode="hybrid", limit=3)
+        assert any("embeddings cover 9 of" in n for n in response.notes), response.notes
+    report = build_index([CORPUS / PROTOCOL, CORPUS / REPORT], tmp_path, semantic=True)
+    assert report.semantic == "complete" and report.indexed == ()
+    with open_index(tmp_path) as ix:
+        assert not ix.respond("Balans-22", mode="hybrid", limit=3).notes

@@ -94,8 +94,8 @@ def index(
         f"embeddings {report.semantic}; {report.generation} in {settings.index_dir}/ "
         f"({report.seconds:.1f} s)"
     )
-    if not report.indexed and not report.removed and report.unchanged:
-        render.note("nothing changed: no encoding work done")
+    for line in report.notes:
+        render.note(line)
     if report.skipped:
         raise typer.Exit(code=1)
 
