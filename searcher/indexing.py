@@ -26,6 +26,7 @@ from pathlib import Path
 
 from searcher import layout, lexical
 from searcher.analysis import ANALYZER_VERSION
+from searcher.chunking import CHUNKER_VERSION
 from searcher.errors import IndexNotBuiltError, SearcherError
 from searcher.intake import (
     Skip,
@@ -196,6 +197,11 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
         notes.append(f"index was analysed with {manifest.get('analyzer_version')}: analysing all "
                      f"sections again with {ANALYZER_VERSION}")
 
+    rechunk = manifest is not None and manifest.get("chunker_version") != CHUNKER_VERSION
+    if rechunk:
+        notes.append(f"index was split by chunker {manifest.get('chunker_version')}: reading all "
+                     f"files again with {CHUNKER_VERSION} (unchanged texts keep their vectors)")
+
     files, skipped = collect_files(paths)
     for s in skipped:
         progress.warn(f"{s.path}: {s.reason}")
@@ -212,7 +218,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
         finally:
             progress.advance()
         k = known.get(src.doc)
-        same = k is not None and k.source == src.source and (
+        same = not rechunk and k is not None and k.source == src.source and (
             k.fingerprint == fp or (not k.fingerprint and k.sha256 == sha and not overrides)
         )
         if same:
@@ -275,6 +281,7 @@ def _build_into(gen: Path, plan: _Plan, *, semantic: bool, model: str,
         manifest = {
             "format": layout.FORMAT_VERSION,
             "analyzer_version": ANALYZER_VERSION,
+            "chunker_version": CHUNKER_VERSION,
             "generation": int(gen.name[4:]),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "documents": store.document_count(),

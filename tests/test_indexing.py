@@ -327,3 +327,14 @@ def test_index_directory_with_odd_characters(tmp_path):
     assert sorted(report.indexed) == [PROTOCOL, REPORT]
     assert _hits(ix, "Balans-22")
     assert os.path.isdir(ix)
+
+
+def test_a_new_chunker_version_rereads_every_file(tmp_path, monkeypatch):
+    from searcher import indexing
+    from tests.conftest import CORPUS
+
+    build_index([CORPUS], tmp_path, semantic=False)
+    monkeypatch.setattr(indexing, "CHUNKER_VERSION", "c-test")
+    report = build_index([CORPUS], tmp_path, semantic=False)
+    assert len(report.indexed) == 2 and any("reading all files again" in n for n in report.notes)
+    assert build_index([CORPUS], tmp_path, semantic=False).indexed == ()

@@ -15,6 +15,9 @@ from searcher.chunking.protocol import split_protocol
 from searcher.chunking.report import split_report
 from searcher.records import DocType, Document, Section
 
+CHUNKER_VERSION = "c-2"
+"""Bump on any change of section boundaries or texts: indexes re-read their files on update."""
+
 CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
     DocType.protocol: split_protocol,
     DocType.report: split_report,
@@ -34,7 +37,7 @@ def split_document(doc: Document) -> list[Section]:
     return sections
 
 
-__all__ = ["CHUNKERS", "split_document", "split_passages"]
+__all__ = ["CHUNKERS", "CHUNKER_VERSION", "split_document", "split_passages", "table_of_contents"]
 
 
 def table_of_contents(doc: Document) -> str:

@@ -78,7 +78,42 @@ def make_blocks(lines: list[Line]) -> list[Block]:
         else:
             flush()
     flush()
-    return _join_page_breaks(blocks)
+    return [piece for b in _join_page_breaks(blocks) for piece in split_huge(b)]
+
+
+MAX_BLOCK_CHARS = 4000  # a "paragraph" longer than this is text without structure (one line)
+TARGET_BLOCK_CHARS = 2000
+_CUT = re.compile(r"(?<=[.!?…])\s+(?=[\"”»(]?[A-ZÅÄÖ0-9§])")
+
+
+def split_huge(block: Block) -> list[Block]:
+    """Cut a block far longer than any paragraph (a file with no line breaks, a text dump) at
+    sentence ends near TARGET_BLOCK_CHARS, so no section becomes megabytes long."""
+    text = block.text
+    if len(text) <= MAX_BLOCK_CHARS:
+        return [block]
+    out: list[Block] = []
+    pos = 0
+    while len(text) - pos > MAX_BLOCK_CHARS:
+        window = text[pos + TARGET_BLOCK_CHARS // 2 : pos + MAX_BLOCK_CHARS]
+        m = None
+        for m in _CUT.finditer(window):
+            if m.start() >= TARGET_BLOCK_CHARS // 2:
+                break
+        if m is None:
+            space = window.rfind(" ", 0, TARGET_BLOCK_CHARS)
+            cut, nxt = (space, space + 1) if space > 0 else (len(window), len(window))
+        else:
+            cut, nxt = m.start(), m.end()
+        base = pos + TARGET_BLOCK_CHARS // 2
+        out.append(_piece(text[pos : base + cut], block, pos, first=not out))
+        pos = base + nxt
+    out.append(_piece(text[pos:], block, pos, first=not out))
+    return out
+
+
+def _piece(text: str, block: Block, offset: int, *, first: bool) -> Block:
+    return Block(tuple(text.split("\n")), block.start + offset, block.after_break and first)
 
 
 def _wrap_width(lines: list[Line]) -> int | None:
