@@ -465,10 +465,10 @@ def cold_runs(queries: list[str], index_dir: Path, baseline_dir: Path, runs: int
             "whoosh": {**pcts(base), "peak_rss_mb": round(max(rss_base), 1)}}
 
 
-def sizes(index_dir: Path) -> dict:
-    from_gen = sorted(index_dir.glob("gen-*"))[-1]
-    out = {part: du(from_gen / part) for part in ("lexical", "sections.sqlite", "semantic")
-           if (from_gen / part).exists()}
+def sizes(index_dir: Path, parts: tuple[str, ...] = ("lexical", "sections.sqlite", "semantic")
+          ) -> dict:
+    from_gen = index_dir / (index_dir / "CURRENT").read_text().strip()
+    out = {part: du(from_gen / part) for part in parts if (from_gen / part).exists()}
     out["total"] = sum(out.values())
     return out
 
@@ -478,17 +478,23 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[str]) -> dict:
-    log(f"[{label}] {len(files)} documents: building our lexical index")
     ix = work / f"ix-{label}"
-    shutil.rmtree(ix, ignore_errors=True)
-    build = run_child("build", {"files": [str(f) for f in files], "index_dir": str(ix),
-                                "semantic": False})
+    base_dir = work / f"whoosh-{label}"
+    saved = work / f"builds-{label}.json"
+    if args.reuse and saved.is_file() and ix.is_dir() and base_dir.is_dir():
+        log(f"[{label}] reusing the indexes built earlier in {work} (and their build figures)")
+        build, base = json.loads(saved.read_text())
+    else:
+        log(f"[{label}] {len(files)} documents: building our lexical index")
+        shutil.rmtree(ix, ignore_errors=True)
+        build = run_child("build", {"files": [str(f) for f in files], "index_dir": str(ix),
+                                    "semantic": False})
+        log(f"[{label}] {build['sections']} sections in {build['seconds']:.1f} s; plain whoosh")
+        base = run_child("baseline_build", {"index_dir": str(ix), "out_dir": str(base_dir)})
+        saved.write_text(json.dumps([build, base]))
     mb = build["input_bytes"] / 1e6
     build["mb_per_s"] = round(mb / build["seconds"], 3)
     build["sections_per_s"] = round(build["sections"] / build["seconds"], 1)
-    log(f"[{label}] {build['sections']} sections in {build['seconds']:.1f} s; plain whoosh")
-    base_dir = work / f"whoosh-{label}"
-    base = run_child("baseline_build", {"index_dir": str(ix), "out_dir": str(base_dir)})
     base["mb_per_s"] = round(base["section_bytes"] / 1e6 / base["seconds"], 3)
     base["sections_per_s"] = round(base["sections"] / base["seconds"], 1)
     lex_write = build["phases"].get("lexical")
@@ -501,7 +507,7 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
                                           "repeat": args.repeat})
     log(f"[{label}] cold command-line runs")
     cold = cold_runs(queries, ix, base_dir, args.cold_runs)
-    size_ours, size_base = sizes(ix), du(base_dir)
+    size_ours, size_base = sizes(ix, ("lexical", "sections.sqlite")), du(base_dir)
     return {
         "label": label,
         "docs": len(files),
@@ -528,6 +534,10 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
 def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> dict:
     label = f"sem{len(files)}"
     ix = work / f"ix-{label}"
+    saved = work / f"semantic-{label}.json"
+    if args.reuse and saved.is_file() and ix.is_dir():
+        log(f"[{label}] reusing the semantic index and figures left in {work}")
+        return json.loads(saved.read_text())
     shutil.rmtree(ix, ignore_errors=True)
     spec = {"files": [str(f) for f in files], "index_dir": str(ix), "model": args.model,
             "batch_size": args.batch_size}
@@ -545,7 +555,7 @@ def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> d
     log(f"[{label}] warm queries, all modes")
     q = run_child("query", {"index_dir": str(ix), "queries": queries, "repeat": 1,
                             "modes": list(MODES)})
-    return {
+    result = {
         "label": label, "docs": len(files), "index_dir": str(ix), "passages": n,
         "ours": {**ours, "passages_per_s": round(n / secs, 2),
                  "mb_per_s": round(passage_bytes / 1e6 / secs, 4),
@@ -556,6 +566,8 @@ def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> d
         "size_bytes": sizes(ix),
         "query": q,
     }
+    saved.write_text(json.dumps(result))
+    return result
 
 
 def bench_vectors(target: int, sem: dict, big: dict, args, queries: list[str]) -> dict:
@@ -659,6 +671,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--workdir", type=Path, default=None, help="keep indexes here")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse lexical indexes (and build figures) left in --workdir")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     ap.add_argument("--child", nargs=2, metavar=("TASK", "SPEC"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

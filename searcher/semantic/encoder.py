@@ -56,6 +56,22 @@ def static_model_dir(cache_dir: str | Path | None = None) -> Path:
     return root / "models" / STATIC_MODEL
 
 
+def batch_threads(own: float = 1.0) -> int:
+    """Torch threads for batch encoding: the cores other processes leave free (at least one).
+
+    torch's threads spin-wait for each other, so a thread on a core that another process
+    holds slows the whole batch: 3.1 passages/s with 2 threads vs 4.3 with 1 on 2 cores at
+    load 4 (idle, 2 threads are faster). `own` is this process's share of the load average
+    (its current thread count while encoding). Read at each batch, so a long run follows.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        others = max(0.0, os.getloadavg()[0] - own)
+    except OSError:  # pragma: no cover - no load average on this platform
+        others = 0.0
+    return max(1, min(cores, int(cores - others + 0.5)))
+
+
 class _SentenceTransformerModel:
     """A sentence-transformers model on the CPU, all cores for torch."""
 
@@ -70,7 +86,8 @@ class _SentenceTransformerModel:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.torch = torch
+        torch.set_num_threads(batch_threads())
         self.model = SentenceTransformer(path, device="cpu")
         self.own_prompts = dict(getattr(self.model, "prompts", {}) or {})
         dim_of = getattr(self.model, "get_embedding_dimension", None) or getattr(
@@ -82,6 +99,11 @@ class _SentenceTransformerModel:
         self.count = lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        # One text (a query) runs on one thread: two threads cost 50x more when the other core
+        # is busy (18 ms vs ~1 s on this 2-core machine under load; scripts/bench.py).
+        threads = 1 if len(texts) == 1 else batch_threads(self.torch.get_num_threads())
+        if self.torch.get_num_threads() != threads:
+            self.torch.set_num_threads(threads)
         return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=False)
 

@@ -27,8 +27,9 @@ ANN_FILE = "ann.usearch"
 #: Below this many passages exact search takes a few ms on 2 cores; above it, the graph.
 ANN_MIN_ROWS = 20_000
 ANN_CONNECTIVITY = 16  # HNSW links per node (usearch default)
-ANN_EXPANSION_ADD = 64  # build-time beam: recall is restored by over-fetch + exact re-score
-ANN_EXPANSION_SEARCH = 128  # query-time beam
+ANN_EXPANSION_ADD = 128  # build-time beam (64 lost 6 points of recall on tiled e5 vectors)
+ANN_EXPANSION_SEARCH = 2048  # query-time beam: real e5 queries over 100k tiled e5 vectors
+# reached recall@10 0.973 at 512, 0.99 at 1024, 1.0 at 2048 (recall@50 0.991), 4.3 ms p50
 ANN_OVERFETCH = 4  # passages proposed per wanted section, before exact re-scoring
 ANN_MIN_CANDIDATES = 100
 EXACT_CACHE_ROWS = 100_000  # exact search keeps a float32 copy in memory up to this many rows

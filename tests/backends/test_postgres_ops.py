@@ -235,3 +235,29 @@ def test_readers_see_whole_documents_while_the_writer_updates(pg_server, tmp_pat
     assert not errors, errors[0]
     assert reads[0] > 20
     assert_consistent(dsn)
+
+
+def test_vectors_of_unchanged_sections_survive_an_update(pg_server, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    dsn = pg_server.create_database("carry")
+    build_pg_index([corpus], dsn, semantic=False)
+    with open_index(dsn) as ix:
+        sections = ix.sections(PROTOCOL)
+    blocks = {s.section_id: _normalised(np.ones((1, 16)) * (i + 1))
+              for i, s in enumerate(sections)}
+    with PgWriter(dsn) as writer:
+        writer.set_semantic({"model": "synthetic", "dim": 16, "prompts": {}})
+        writer.put_vectors(blocks)
+        writer.finish()
+    text = (corpus / PROTOCOL).read_text(encoding="utf-8")
+    (corpus / PROTOCOL).write_text(text.replace("Brottsofferjouren", "Brottsofferbyrån"),
+                                   encoding="utf-8")
+    report = build_pg_index([corpus], dsn, semantic=False)  # --no-semantic: nothing encoded
+    assert report.indexed == (PROTOCOL,) and report.semantic == "partial"
+    with open_index(dsn) as ix:
+        vectors = ix._vectors()
+        for s in ix.sections(PROTOCOL):
+            changed = "Brottsofferbyrån" in s.text
+            assert (vectors.rows_of(s.section_id) is None) == changed
+    assert_consistent(dsn)

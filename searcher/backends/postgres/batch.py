@@ -29,7 +29,7 @@ from searcher.backends.postgres.schema import SCHEMA_VERSION
 def delete_docs(conn, docs: list[str], deltas: Deltas) -> None:
     """Remove documents with their sections, postings and passages; record what changed."""
     keys = conn.execute("SELECT sid, municipality, year, lengths FROM section_keys "
-                             "WHERE doc = ANY(%s)", (docs,)).fetchall()
+                        "WHERE doc = ANY(%s)", (docs,)).fetchall()
     if keys:
         deltas.remove_postings(conn.execute(
             "DELETE FROM postings p USING (SELECT unnest(terms) AS term_id, sid "
@@ -46,9 +46,10 @@ def delete_docs(conn, docs: list[str], deltas: Deltas) -> None:
         conn.execute("DELETE FROM passages WHERE sid = ANY(%s)", (sids,))
         for (municipality, year), part in by_partition.items():  # pruned to one partition
             conn.execute("DELETE FROM sections WHERE municipality = %s AND year = %s "
-                              "AND sid = ANY(%s)", (municipality, year, part))
+                         "AND sid = ANY(%s)", (municipality, year, part))
         conn.execute("DELETE FROM section_keys WHERE doc = ANY(%s)", (docs,))
     conn.execute("DELETE FROM documents WHERE doc = ANY(%s)", (docs,))
+
 
 def insert_docs(conn, batch: Sequence[DocumentRows], analysed: list, deltas: Deltas,
                 term_ids: dict[tuple[int, str], int]) -> None:
@@ -57,7 +58,6 @@ def insert_docs(conn, batch: Sequence[DocumentRows], analysed: list, deltas: Del
     sids = [r[0] for r in conn.execute(
         "SELECT nextval('section_sid') FROM generate_series(1, %s)", (n,)).fetchall()]
     ensure_terms(conn, term_ids, (lx for doc in analysed for _s, _f, lx in doc))
-    ids = term_ids
     vectors: dict[int, np.ndarray] = {}
     with conn.cursor() as cur:
         with cur.copy("COPY documents FROM STDIN") as copy:
@@ -68,18 +68,18 @@ def insert_docs(conn, batch: Sequence[DocumentRows], analysed: list, deltas: Del
         for d, doc in zip(batch, analysed, strict=True):
             for s, f, lexemes in doc:
                 sid = next(it)
-                term_ids = [[ids[(fl.field, tok)] for tok, _w in fl.weights]
-                            for fl in lexemes]
+                ids = [[term_ids[(fl.field, tok)] for tok, _w in fl.weights]
+                       for fl in lexemes]
                 block = d.vectors.get(s.section_id)
                 if block is not None and len(block):
                     vectors[sid] = block
                 keys.append((sid, s.section_id, s.doc, s.ordinal, f.municipality, f.year,
                              [fl.length for fl in lexemes],
-                             [t for group in term_ids for t in group],
+                             [t for group in ids for t in group],
                              0 if block is None else len(block)))
                 sections.append(section_row(sid, s, f))
-                postings.extend(posting_rows(sid, lexemes, term_ids))
-                deltas.add_section(lexemes, term_ids)
+                postings.extend(posting_rows(sid, lexemes, ids))
+                deltas.add_section(lexemes, ids)
         for table, rows in (("section_keys", keys), ("sections", sections),
                             ("postings", postings)):
             with cur.copy(f"COPY {table} FROM STDIN") as copy:
@@ -87,6 +87,7 @@ def insert_docs(conn, batch: Sequence[DocumentRows], analysed: list, deltas: Del
                     copy.write_row(row)
     if vectors:
         vector_store.write(conn, vectors, replace=False)
+
 
 def ensure_terms(conn, term_ids: dict[tuple[int, str], int], lexeme_groups) -> None:
     """Lexicon ids for every (field, token) of the batch, adding the new ones."""
@@ -104,6 +105,7 @@ def ensure_terms(conn, term_ids: dict[tuple[int, str], int], lexeme_groups) -> N
                     "JOIN new_terms n ON t.field = n.field AND t.token = n.token")
         term_ids.update(((f, tok), tid) for tid, f, tok in cur.fetchall())
 
+
 def apply_deltas(conn, deltas: Deltas) -> None:
     """Term statistics, field length totals and N follow the postings (same transaction)."""
     with conn.cursor() as cur:
@@ -119,6 +121,7 @@ def apply_deltas(conn, deltas: Deltas) -> None:
                         "EXCLUDED.total_length", (code, length))
         cur.execute("UPDATE corpus_stats SET n_sections = n_sections + %s",
                     (deltas.sections,))
+
 
 def write_manifest(conn) -> dict:
     """The manifest the engine checks, from the counts this transaction sees."""
@@ -140,7 +143,7 @@ def write_manifest(conn) -> dict:
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "documents": docs,
                 "sections": sections, "semantic": semantic}
     conn.execute("INSERT INTO meta VALUES ('manifest', %s) ON CONFLICT (key) "
-                      "DO UPDATE SET value = EXCLUDED.value", (_jsonb(manifest),))
+                 "DO UPDATE SET value = EXCLUDED.value", (_jsonb(manifest),))
     return manifest
 
 

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from searcher.typo import TypoResult
 
 MAX_EXPANSIONS = 1024  # terms a prefix or wildcard may expand to (whoosh's Or clause limit)
+#: Memory for grouping the candidates of one query (a common word: ~10^5 sections) without
+#: spilling to disk; set per transaction, whatever the server's default (4 MB).
+WORK_MEM = "64MB"
 
 
 def like_escape(text: str) -> str:
@@ -233,6 +236,7 @@ class PgLexical:
                 SELECT {sid} AS sid, {compiled.score} AS score FROM {source}
                 WHERE {" AND ".join(where)} ORDER BY score DESC, sid LIMIT %(limit)s
             ) x JOIN section_keys k2 ON k2.sid = x.sid"""
+        conn.execute("SELECT set_config('work_mem', %s, true)", (WORK_MEM,))
         rows = conn.execute(sql, params).fetchall()
         hits = [Hit(section_id, float(score)) for section_id, score in rows]
         return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]

@@ -80,12 +80,14 @@ def write(conn, vectors: Mapping[int, np.ndarray], *, replace: bool) -> int:
 
 def vectors_of_doc(conn, doc: str) -> dict[str, tuple[str, np.ndarray]]:
     """section_id → (section text, passage matrix float32) for one stored document."""
-    rows = conn.execute(
-        "SELECT k.section_id, s.data->>'text', p.idx, p.embedding FROM section_keys k "
-        "JOIN sections s ON s.sid = k.sid AND s.municipality = k.municipality "
-        "AND s.year = k.year JOIN passages p ON p.sid = k.sid WHERE k.doc = %s "
-        "ORDER BY k.section_id, p.idx", (doc,)).fetchall()
-    blocks: dict[str, tuple[str, list]] = {}
-    for section_id, text, _idx, emb in rows:
-        blocks.setdefault(section_id, (text, []))[1].append(emb.to_numpy())
-    return {sid: (text, np.asarray(vs, dtype=np.float32)) for sid, (text, vs) in blocks.items()}
+    from searcher.backends.postgres.store import section_records
+
+    texts = {sid: (data["section_id"], data["text"])
+             for sid, data in section_records(conn, "k.doc = %s", (doc,))}
+    rows = conn.execute("SELECT sid, embedding FROM passages WHERE sid = ANY(%s) "
+                        "ORDER BY sid, idx", (list(texts),)).fetchall()
+    blocks: dict[int, list] = {}
+    for sid, emb in rows:
+        blocks.setdefault(sid, []).append(emb.to_numpy())
+    return {texts[sid][0]: (texts[sid][1], np.asarray(vs, dtype=np.float32))
+            for sid, vs in blocks.items()}

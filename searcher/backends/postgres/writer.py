@@ -23,6 +23,7 @@ from searcher.backends.postgres.lexemes import section_lexemes
 from searcher.backends.postgres.partitions import ensure_partitions
 from searcher.backends.postgres.rows import Deltas, DocumentRows, filter_values
 from searcher.backends.postgres.schema import LOCK_KEY, migrate_schema
+from searcher.backends.postgres.store import section_records
 from searcher.errors import IndexLockedError, SearcherError
 from searcher.records import DocumentMeta, Section
 from searcher.store import KnownDocument
@@ -106,23 +107,17 @@ class PgWriter:
 
     def sections_without_vectors(self, after_sid: int, limit: int) -> list[tuple[int, Section]]:
         """(sid, section) of sections lacking vectors, in sid order after `after_sid`."""
-        rows = self.conn.execute(
-            "SELECT k.sid, s.data FROM section_keys k JOIN sections s ON s.sid = k.sid "
-            "AND s.municipality = k.municipality AND s.year = k.year "
-            "WHERE k.n_passages = 0 AND k.sid > %s ORDER BY k.sid LIMIT %s",
-            (after_sid, limit)).fetchall()
+        rows = section_records(self.conn, "k.n_passages = 0 AND k.sid > %s", (after_sid,),
+                               limit=limit)
         return [(sid, Section.from_dict(data)) for sid, data in rows]
 
     def stored_document(self, doc: str) -> tuple[list[Section], str, DocumentMeta]:
         """A stored document's sections (in order), table of contents and metadata."""
-        rows = self.conn.execute(
-            "SELECT s.data FROM section_keys k JOIN sections s ON s.sid = k.sid AND "
-            "s.municipality = k.municipality AND s.year = k.year WHERE k.doc = %s "
-            "ORDER BY k.ordinal", (doc,)).fetchall()
+        rows = section_records(self.conn, "k.doc = %s", (doc,), order="k.ordinal")
         toc, meta = self.conn.execute("SELECT toc, meta FROM documents WHERE doc = %s",
                                       (doc,)).fetchone()
         fields = DocumentMeta.__dataclass_fields__
-        return ([Section.from_dict(r[0]) for r in rows], toc,
+        return ([Section.from_dict(data) for _sid, data in rows], toc,
                 DocumentMeta(**{k: v for k, v in meta.items() if k in fields}))
 
     def reusable_vectors(self, doc: str, sections: Sequence[Section]) -> dict[str, np.ndarray]:
@@ -232,6 +227,7 @@ class PgWriter:
             self.conn.execute("SET maintenance_work_mem = '1GB'")
             self.conn.execute(POSTINGS_PKEY)
         vector_store.ensure_hnsw(self.conn)
+
 
 def _jsonb(value):
     from psycopg.types.json import Jsonb
