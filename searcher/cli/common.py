@@ -56,6 +56,12 @@ NoPagerOpt = Annotated[
     bool, typer.Option("--no-pager", help="Never page long output (a pager is used only on a "
                        "terminal).")
 ]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option("--backend", envvar="SEARCHER_BACKEND",
+                 help="Keep the index in PostgreSQL: a postgresql://user@host/db URI "
+                      "(env SEARCHER_BACKEND; default: the index directory)."),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 TypeOpt = Annotated[
     str | None,

@@ -24,16 +24,8 @@ import typer
 
 from searcher.backends.postgres.dsn import postgres_dsn, redact
 from searcher.cli import render
-from searcher.cli.common import DebugOpt, IndexDirOpt, cli_errors
+from searcher.cli.common import BackendOpt, DebugOpt, IndexDirOpt, cli_errors  # noqa: F401
 from searcher.settings import Settings
-
-BackendOpt = Annotated[
-    str | None,
-    typer.Option("--backend", envvar="SEARCHER_BACKEND",
-                 help="Keep the index in PostgreSQL: a postgresql://user@host/db URI "
-                      "(env SEARCHER_BACKEND; default: the index directory)."),
-]
-
 
 def register(app: typer.Typer) -> None:
     """Add the `migrate` command to `app`."""

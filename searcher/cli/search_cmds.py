@@ -10,6 +10,7 @@ import typer
 
 from searcher.cli import render
 from searcher.cli.common import (
+    BackendOpt,
     DebugOpt,
     DocArg,
     IndexDirOpt,
@@ -44,6 +45,7 @@ def index(
         list[Path] | None, typer.Argument(help="Files or folders to index (default: corpus/).")
     ] = None,
     index_dir: IndexDirOpt = None,
+    backend: BackendOpt = None,
     no_semantic: Annotated[
         bool, typer.Option("--no-semantic", help="Lexical index only (fast; add embeddings later).")
     ] = False,
@@ -80,13 +82,18 @@ def index(
         if not sep:
             raise typer.BadParameter(f"--set takes KEY=VALUE, got {item!r}")
         overrides[key.strip()] = value.strip()
+    options = dict(semantic=not no_semantic, model=settings.model, rebuild=rebuild, prune=prune,
+                   overrides=overrides, cache_dir=settings.cache_dir or None,
+                   batch_size=settings.batch_size)
     with RichProgress() as progress:
-        report = build_index(
-            paths or [settings.corpus_dir], settings.index_dir, semantic=not no_semantic,
-            model=settings.model, rebuild=rebuild, prune=prune, overrides=overrides,
-            cache_dir=settings.cache_dir or None, batch_size=settings.batch_size,
-            progress=progress,
-        )
+        if backend:
+            from searcher.cli.pg_cmds import index_into
+
+            report = index_into(backend, paths or [settings.corpus_dir], progress=progress,
+                                **options)
+        else:
+            report = build_index(paths or [settings.corpus_dir], settings.index_dir,
+                                 progress=progress, **options)
     render.note(
         f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, "
         f"removed {len(report.removed)}, skipped {len(report.skipped)} documents; "
@@ -121,6 +128,7 @@ def search(
     alpha: Annotated[float | None, typer.Option(
         "--alpha", min=0.0, max=1.0,
         help="Semantic share 0–1; overrides the automatic per-query weighting.")] = None,
+    backend: BackendOpt = None,
     doc_type: TypeOpt = None,
     organ: OrganOpt = None,
     municipality: KommunOpt = None,
@@ -145,7 +153,7 @@ def search(
         raise typer.BadParameter("give a QUERY or --like SECTION_ID (not both)")
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
-    with open_index(settings.index_dir, settings=settings) as ix:
+    with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
         if like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)
@@ -156,6 +164,15 @@ def search(
             marked = response.corrected_query or query
     render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
                     no_pager=no_pager, what=query or f"like {like}")
+
+
+def _location(backend: str | None, index_dir: Path):
+    """A postgresql:// URI when --backend/SEARCHER_BACKEND names one, else the index directory."""
+    if not backend:
+        return index_dir
+    from searcher.cli.pg_cmds import index_location
+
+    return index_location(backend, index_dir)
 
 
 def render_response(response, marked: str, *, explain: bool, json_out: bool, no_color: bool,

@@ -29,7 +29,7 @@ ANN_MIN_ROWS = 20_000
 ANN_CONNECTIVITY = 16  # HNSW links per node (usearch default)
 ANN_EXPANSION_ADD = 128  # build-time beam (64 lost 6 points of recall on tiled e5 vectors)
 ANN_EXPANSION_SEARCH = 2048  # query-time beam: real e5 queries over 100k tiled e5 vectors
-# reached recall@10 0.973 at 512, 0.99 at 1024, 1.0 at 2048 (recall@50 0.991), 4.3 ms p50
+# reached recall@10 0.973 at 512, 0.983-0.990 at 1024 (2.2 ms), 1.0 at 2048 (4.3 ms at load 6)
 ANN_OVERFETCH = 4  # passages proposed per wanted section, before exact re-scoring
 ANN_MIN_CANDIDATES = 100
 EXACT_CACHE_ROWS = 100_000  # exact search keeps a float32 copy in memory up to this many rows
