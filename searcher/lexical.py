@@ -178,7 +178,9 @@ class LexicalIndex:
         return contextlib.nullcontext(self._searcher)
 
     def parse(self, query: str) -> wq.Query:
-        q = query.strip()
+        # "?" ends questions ("Vem förde anteckningar under mötet?"); whoosh would read it as a
+        # one-letter wildcard. Prefix search keeps its documented form, `kompetens*`.
+        q = query.replace("?", " ").strip()
         if not q:
             raise BadQueryError("empty query")
         try:

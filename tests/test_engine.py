@@ -129,3 +129,9 @@ def test_alpha_and_fusion_are_validated(lexical_index):
         lexical_index.respond("Balans-22", alpha=2.0)
     with pytest.raises(BadQueryError, match="unknown fusion 'max'; choose from rrf, convex"):
         lexical_index.respond("Balans-22", fusion="max")
+
+
+def test_question_mark_is_not_a_wildcard(lexical_index):
+    q = lexical_index.lexical.parse("Vem förde anteckningar under mötet?")
+    assert "Wildcard" not in repr(q) and "möt" in repr(q)
+    assert "Prefix" in repr(lexical_index.lexical.parse("kompetens*"))
