@@ -29,8 +29,8 @@ LEXICAL_WEIGHT_ENGLISH = 0.0  # an English query's lexical matches are accidents
 LEXICAL_WEIGHT_FLOOR = 0.0  # a query none of whose words occur gets nothing from the lexical arm
 IDENTIFIER_BOOST = 2.0  # Dnr, Balans-22, SAMSTART, "phrases": embeddings blur identifiers
 SEMANTIC_WEIGHT = 1.0
-# Chosen with scripts/tune_fusion.py: leave-one-out nDCG@10 0.874 on ../shared/eval/public.json
-# (equal-weight RRF: 0.832); the identifier boost is flat between 1.5 and 3, 2 is its middle.
+# Chosen with scripts/tune_fusion.py: leave-one-out nDCG@10 0.890 on ../shared/eval/public.json
+# (equal-weight RRF: 0.850); the identifier boost is flat between 1.5 and 3, 2 is its middle.
 
 _IDENTIFIER = re.compile(
     r"""\w[-/:.]\d|\d[-/:]\w|"|(?<![^\W_])[A-ZÅÄÖ]{3,}(?![^\W_])|§""", re.UNICODE
