@@ -268,14 +268,18 @@ def new_generation(root: Path, base: Path | None, *, link: Collection[str] = (),
     numbers = generation_numbers(root)
     gen = root / f"gen-{(numbers[-1] + 1 if numbers else 1):06d}"
     gen.mkdir()
-    if base is not None:
-        for entry in sorted(base.iterdir()):
-            if entry.name in (MANIFEST, READERS) or entry.name in skip or _TMP.match(entry.name):
-                continue
-            if entry.is_dir():
-                _carry(entry, gen / entry.name, link=entry.name in link)
-            else:
-                shutil.copyfile(entry, gen / entry.name)
+    try:
+        if base is not None:
+            for entry in sorted(base.iterdir()):
+                if entry.name in (MANIFEST, READERS) or entry.name in skip or _TMP.match(entry.name):
+                    continue
+                if entry.is_dir():
+                    _carry(entry, gen / entry.name, link=entry.name in link)
+                else:
+                    shutil.copyfile(entry, gen / entry.name)
+    except BaseException:  # Ctrl-C while copying: leave no half-made generation behind
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
     return gen
 
 

@@ -195,9 +195,13 @@ def test_ctrl_c_leaves_the_previous_index_and_no_leftovers(scenario):
 
 
 def _has_lexical_commit(ix: Path) -> bool:
+    """The newest generation has a lexical TOC of its own (the base's is hard-linked in, so
+    look for more TOCs than the base generation has)."""
     gens = layout.generation_numbers(ix)
     newest = ix / f"gen-{gens[-1]:06d}" / "lexical"
-    return newest.is_dir() and len(list(newest.glob("_MAIN_*.toc"))) > 0
+    base = ix / f"gen-{gens[-2]:06d}" / "lexical" if len(gens) > 1 else None
+    old = {p.name for p in base.glob("_MAIN_*.toc")} if base and base.is_dir() else set()
+    return newest.is_dir() and bool({p.name for p in newest.glob("_MAIN_*.toc")} - old)
 
 
 def _lock_pid(ix: Path) -> int | None:
