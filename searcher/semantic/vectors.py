@@ -93,6 +93,13 @@ def build_ann(path: Path, vectors: np.ndarray) -> bool:
     return True
 
 
+def section_vector(passages: np.ndarray) -> np.ndarray:
+    """One vector for a section: the mean of its passage vectors, L2-normalised."""
+    v = passages.mean(axis=0)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
+
+
 class VectorIndex:
     """Memory-mapped passage vectors; exact top-k over sections, or ANN + exact re-score."""
 
@@ -218,8 +225,4 @@ class VectorIndex:
     def vector_of(self, section_id: str) -> np.ndarray | None:
         """Mean of a section's passage vectors, normalised (for `similar`)."""
         block = self.rows_of(section_id)
-        if block is None:
-            return None
-        v = block.mean(axis=0)
-        norm = float(np.linalg.norm(v))
-        return v / norm if norm > 0 else v
+        return None if block is None else section_vector(block)

@@ -15,6 +15,7 @@ import numpy as np
 
 from searcher.backends.postgres.filters import FilterSet, sids_sql
 from searcher.records import Hit
+from searcher.semantic.vectors import section_vector
 
 EXACT_BELOW = 20_000  # passages: below this many candidates a full scan is exact and fast
 PASSAGE_OVERFETCH = 4  # passages fetched per wanted section (sections have several)
@@ -110,11 +111,7 @@ class PgVectors:
     def vector_of(self, section_id: str) -> np.ndarray | None:
         """Mean of a section's passage vectors, normalised (for `similar`)."""
         block = self.rows_of(section_id)
-        if block is None:
-            return None
-        v = block.mean(axis=0)
-        norm = float(np.linalg.norm(v))
-        return v / norm if norm > 0 else v
+        return None if block is None else section_vector(block)
 
     def close(self) -> None:
         self.db.close()
