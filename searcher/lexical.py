@@ -10,6 +10,7 @@ import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from whoosh.qparser.plugins import FieldsPlugin
 
 from searcher.analysis import compound_analyzer, exact_analyzer, swedish_analyzer
 from searcher.errors import BadQueryError, IndexNotBuiltError
+from searcher.query_tree import UnsupportedQuery, from_whoosh
 from searcher.records import Hit, Section
 
 if TYPE_CHECKING:
@@ -30,10 +32,20 @@ if TYPE_CHECKING:
 BM25_B = 0.75  # Robertson & Zaragoza 2009 defaults; whoosh's are the same
 BM25_K1 = 1.2
 SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
-OR_SCALE = 0.9
+OR_SCALE = 0.9  # whoosh OrGroup.factory: rewards documents matching more query terms
+FILTER_CACHE = 32  # filter masks a handle keeps (a session usually repeats a few filters)
 # NOT_COMPOUND: segments stay separate files. whoosh reads a compound segment by copying each
 # of its files into memory on every open (the whole postings file: ~0.5 s and its size in RAM
-# for a cold `searcher search` at 1,000 documents); separate files are read where needed.  # whoosh OrGroup.factory: rewards documents matching more query terms
+# for a cold `searcher search` at 1,000 documents); separate files are read where needed.
+
+
+class Scoring(str, Enum):
+    """Who scores a query: our numpy scorer (searcher.lexical_scorer, whoosh's BM25F a term at a
+    time) or whoosh's own matchers (document at a time; kept for comparison and benchmarks).
+    Queries the numpy scorer cannot run (prefixes, wildcards) always go to whoosh."""
+
+    vector = "vector"
+    whoosh = "whoosh"
 
 #: Scored fields and their boosts: a title match counts double; compound parts count half so
 #: a whole-word match (which also hits `text`) outranks a match only inside a compound.
@@ -156,7 +168,8 @@ class Filters:
 class LexicalIndex:
     """A read handle on the whoosh index; searches return plain Hits."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, scorer: Scoring | str = Scoring.vector):
+        self.scoring = Scoring(scorer)
         if not whoosh_index.exists_in(str(path)):
             raise IndexNotBuiltError(f"no lexical index in {path}")
         self._ix = whoosh_index.open_dir(str(path))
@@ -168,6 +181,8 @@ class LexicalIndex:
         # Field queries (dnr:…, typ:…) are filters handled by the engine, not free syntax.
         self._parser.remove_plugin_class(FieldsPlugin)
         self._searcher = None
+        self._scorer = None
+        self._masks: dict[Filters, object] = {}
 
     def _reading(self) -> contextlib.AbstractContextManager:
         """This handle's one searcher, opened on first use and kept: a generation never
@@ -197,13 +212,46 @@ class LexicalIndex:
         return wq.And(parts) if len(parts) > 1 else parts[0]
 
     def search(self, query: str, *, limit: int, filters: Filters | None = None) -> list[Hit]:
-        """BM25F top-`limit` sections for a query string."""
+        """BM25F top-`limit` sections for a query string; equal scores in section id order."""
         q = self.parse(query)
-        flt = self.filter_query(filters) if filters else None
-        with self._reading() as s:
-            results = s.search(q, limit=max(limit, 1), filter=flt)
-            hits = [Hit(r["section_id"], float(r.score)) for r in results]
+        hits = None
+        if self.scoring == Scoring.vector:
+            hits = self._vector_search(q, max(limit, 1), filters)
+        if hits is None:
+            flt = self.filter_query(filters) if filters else None
+            with self._reading() as s:
+                results = s.search(q, limit=max(limit, 1), filter=flt)
+                hits = [Hit(r["section_id"], float(r.score)) for r in results]
         return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
+
+    def _vector_search(self, q: wq.Query, limit: int, filters: Filters | None) -> list[Hit] | None:
+        """searcher.lexical_scorer's top hits, or None for a query it leaves to whoosh."""
+        from searcher.lexical_scorer import Unsupported, VectorScorer
+
+        with self._reading() as s:
+            if self._scorer is None:
+                self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+            try:
+                tree = from_whoosh(q)
+                docnums, scores = self._scorer.top(tree, limit, self._allowed(s, filters))
+            except (UnsupportedQuery, Unsupported):
+                return None
+            return [Hit(s.stored_fields(int(d))["section_id"], float(x))
+                    for d, x in zip(docnums, scores)]
+
+    def _allowed(self, s, filters: Filters | None):
+        """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
+        if filters is None or filters.is_empty():
+            return None
+        if filters not in self._masks:
+            import numpy as np
+
+            mask = np.zeros(s.doc_count_all(), bool)
+            mask[np.fromiter(s.docs_for_query(self.filter_query(filters)), np.int64)] = True
+            if len(self._masks) >= FILTER_CACHE:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[filters] = mask
+        return self._masks[filters]
 
     def matching_ids(self, filters: Filters) -> set[str] | None:
         """Section ids passing the filters (None = no restriction), for the semantic arm."""

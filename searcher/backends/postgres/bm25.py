@@ -1,7 +1,7 @@
 """BM25F in SQL: whoosh's parse of the query, scored the way whoosh's matchers score it.
 
 The query is parsed by the same whoosh parser as searcher.lexical (same analyzers, fields,
-boosts and OR coordination), turned into a small tree of plain nodes, and compiled into one SQL
+boosts and OR coordination), turned into searcher.query_tree's plain nodes, and compiled into one SQL
 expression over per-section leaf scores. A leaf is one (field, token) of our lexicon scored
 with whoosh's BM25F:
 
@@ -20,27 +20,12 @@ and are scored as their OR; ranges, fuzzy terms and `*:*` raise BadQueryError.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from searcher.errors import BadQueryError
 from searcher.lexical import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE, build_schema
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A query node: leaf | pattern | and | or | not | andnot | andmaybe | require | null."""
-
-    op: str
-    children: tuple[Node, ...] = ()
-    boost: float = 1.0
-    scale: float | None = None
-    field: str = ""  # leaf and pattern
-    text: str = ""  # token (leaf), prefix or wildcard pattern (pattern)
-    how: str = ""  # pattern: "prefix" | "wildcard"
-    leaf: int = -1  # leaf: its column once numbered
-
-
-NULL = Node("null")
+from searcher.query_tree import NULL, Node, UnsupportedQuery
+from searcher.query_tree import from_whoosh as tree_from_whoosh
 
 
 @functools.cache
@@ -72,39 +57,22 @@ def query_terms(query: str) -> list[tuple[str, str]]:
 
 
 def from_whoosh(q) -> Node:
-    """Our node tree for a parsed whoosh query; unsupported query types are a BadQueryError."""
-    from whoosh import query as wq
-
-    kind = type(q)
-    if kind is wq.Term:
-        return Node("leaf", field=q.fieldname, text=_text(q.text), boost=q.boost)
-    if kind is wq.Phrase:  # positions are not stored: all words, in any order
-        words = tuple(Node("leaf", field=q.fieldname, text=_text(w)) for w in q.words)
-        return Node("and", words, boost=q.boost)
-    if kind in (wq.Prefix, wq.Wildcard):
-        return Node("pattern", field=q.fieldname, text=_text(q.text), boost=q.boost,
-                    how="prefix" if kind is wq.Prefix else "wildcard")
-    if kind in (wq.And, wq.Or):
-        subs = q.subqueries
-        if not subs:
-            return NULL
-        if len(subs) == 1:  # whoosh ignores a one-child compound's boost and scale too
-            return from_whoosh(subs[0])
-        return Node("and" if kind is wq.And else "or", tuple(from_whoosh(s) for s in subs),
-                    boost=q.boost, scale=getattr(q, "scale", None))
-    if kind is wq.Not:
-        return Node("not", (from_whoosh(q.query),), boost=q.boost)
-    binary = {wq.AndNot: "andnot", wq.AndMaybe: "andmaybe", wq.Require: "require"}
-    if kind in binary:
-        return Node(binary[kind], (from_whoosh(q.a), from_whoosh(q.b)))
-    if q is wq.NullQuery or kind is type(wq.NullQuery):
-        return NULL
-    raise BadQueryError(f"the PostgreSQL backend cannot run {kind.__name__} queries ({q}); "
-                        "use words, \"phrases\", AND/OR/NOT, prefix* or wild?cards")
+    """Our node tree for a parsed whoosh query (searcher.query_tree), phrases as AND of their
+    words; unsupported query types are a BadQueryError."""
+    try:
+        return _phrases_as_and(tree_from_whoosh(q))
+    except UnsupportedQuery as e:
+        raise BadQueryError(f"the PostgreSQL backend {e}; use words, \"phrases\", AND/OR/NOT, "
+                            "prefix* or wild?cards") from None
 
 
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+def _phrases_as_and(n: Node) -> Node:
+    """Positions are not stored here: a phrase matches its words in any order."""
+    if n.op == "phrase":
+        return Node("and", n.children, boost=n.boost)
+    if not n.children:
+        return n
+    return replace(n, children=tuple(_phrases_as_and(c) for c in n.children))
 
 
 def leaves_and_patterns(node: Node) -> tuple[list[tuple[str, str]], list[Node]]:
