@@ -265,6 +265,8 @@ def child_query(spec: dict) -> dict:
     t = time.perf_counter()
     ix = open_index(Path(spec["index_dir"]))
     out["open_ms"] = round((time.perf_counter() - t) * 1000, 3)
+    if spec.get("scoring"):  # "whoosh": our query scored by whoosh's matchers, for comparison
+        ix.lexical.scoring = spec["scoring"]
     modes = [m for m in spec["modes"] if m == "lexical" or ix.has_semantic]
     for mode in modes:
         for q in queries:
@@ -503,6 +505,9 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
     log(f"[{label}] warm queries")
     q_ours = run_child("query", {"index_dir": str(ix), "queries": queries,
                                  "repeat": args.repeat, "modes": ["lexical"]})
+    q_whoosh_scored = run_child("query", {"index_dir": str(ix), "queries": queries,
+                                          "repeat": args.repeat, "modes": ["lexical"],
+                                          "scoring": "whoosh"})
     q_base = run_child("baseline_query", {"out_dir": str(base_dir), "queries": queries,
                                           "repeat": args.repeat})
     log(f"[{label}] cold command-line runs")
@@ -515,7 +520,7 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
         "sections": build["sections"],
         "index_dir": str(ix),
         "ours": {"index": build, "size_bytes": size_ours, "query": q_ours,
-                 "cold": cold["ours"]},
+                 "query_whoosh_scored": q_whoosh_scored, "cold": cold["ours"]},
         "whoosh": {"index": base, "size_bytes": {"total": size_base},
                    "query": q_base, "cold": cold["whoosh"]},
         "ratios": {
@@ -525,6 +530,8 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
             "size_lexical": _ratio(size_ours.get("lexical"), size_base),
             "query_p50": _ratio(q_ours["lexical"].get("p50_ms"), q_base["lexical"]["p50_ms"]),
             "query_p95": _ratio(q_ours["lexical"].get("p95_ms"), q_base["lexical"]["p95_ms"]),
+            "query_p50_whoosh_scored": _ratio(q_whoosh_scored["lexical"].get("p50_ms"),
+                                              q_base["lexical"]["p50_ms"]),
             "cold_p50": _ratio(cold["ours"]["p50_ms"], cold["whoosh"]["p50_ms"]),
             "index_peak_rss": _ratio(build["peak_rss_mb"], base["peak_rss_mb"]),
         },
@@ -614,6 +621,11 @@ def render(result: dict) -> str:
                      f"{ra['query_p95']}, cold p50 {ra['cold_p50']}, lexical write time "
                      f"{ra['index_lexical_write_time']}, size {ra['size_lexical']}, "
                      f"index RSS {ra['index_peak_rss']}")
+        ws = r["ours"].get("query_whoosh_scored", {}).get("lexical")
+        if ws:
+            lines.append(f"{'':>8} our query scored by whoosh's matchers instead (before "
+                         f"searcher.lexical_scorer): p50 {ws['p50_ms']} / p95 {ws['p95_ms']} ms, "
+                         f"p50 ratio {ra.get('query_p50_whoosh_scored')}")
         ph = r["ours"]["index"]["phases"]
         lines.append(f"{'':>8} our build phases (s): " + ", ".join(f"{k} {v}" for k, v in ph.items()))
     lines.append("(ours MB/s = input file MB / whole build; whoosh MB/s = section text MB / "

@@ -3,15 +3,22 @@
 whoosh scores a query document at a time, a Python method call per posting per matcher; our
 query (three scored fields, compound parts, coordination) made that 2.6× as slow as a one-field
 whoosh query at 10,000 documents (scripts/bench.py). This scorer reads each query token's
-postings a block at a time into arrays and evaluates the query tree (searcher.query_tree) with
-vector operations. It gives whoosh's scores: its idf, average and one-byte field lengths and
-boosts, its AND/OR/NOT/phrase semantics and its coordination bonus (CoordMatcher's SQR);
-tests/test_lexical_scorer.py checks it against whoosh itself. Prefix and wildcard queries and
-anything else the tree cannot express stay with whoosh (`Unsupported`).
+postings a block (≤128 postings) at a time into arrays and evaluates the query tree
+(searcher.query_tree) with vector operations, and at the top-level OR it prunes with MaxScore:
+once the children left cannot lift a document into the top `limit`, they are read only in the
+blocks that hold documents which still can. Scores are whoosh's: its idf, average and one-byte
+field lengths and boosts, its AND/OR/NOT/phrase semantics and its coordination bonus
+(CoordMatcher's SQR); tests/test_lexical_scorer.py checks them against whoosh itself. Prefix and
+wildcard queries (and anything else the tree cannot express) stay with whoosh (`Unsupported`).
 
-One deliberate difference: whoosh's coordination counts a query's terms per segment and, with
-its block-skipping optimisation on, recounts them as terms run out, so a score could depend on
-where its cursor was. Here the count is the query's terms that occur in the index, once.
+Deliberate differences, both in whoosh's coordination count (the query's terms, T): whoosh
+recounts T when a term's postings run out (its matcher replacement), so a document late in the
+index could score 0.0 for a term an earlier one scored for; and in an index of at most 5,000
+documents it may unite an OR's postings in an array that cannot tell which of them matched. Here
+T is the query's terms that occur in the index, fixed, and every match is counted.
+
+Reading blocks uses whoosh-reloaded 2.7's W3 codec internals (pinned in pyproject.toml); any
+other postings reader goes through the public matcher interface.
 """
 
 from __future__ import annotations
@@ -91,7 +98,10 @@ class _Segment:
                 out[d] = length_to_byte(self.reader.doc_field_length(d, field, 0) or 0)
             return out
 
-    def postings(self, field: str, btext: bytes, *, values: bool) -> _Postings:
+    def postings(self, field: str, btext: bytes, *, values: bool,
+                 within: np.ndarray | None = None) -> _Postings:
+        """A token's postings in this segment (live documents; only those in `within`, a sorted
+        docnum array, when given: blocks holding none of them are not decoded)."""
         from whoosh.codec.whoosh3 import W3LeafMatcher
         from whoosh.matching.wrappers import FilterMatcher
 
@@ -101,14 +111,32 @@ class _Segment:
         if isinstance(m, FilterMatcher):  # deletions: filtered below with `alive`
             m = m.child
         if isinstance(m, W3LeafMatcher) and hasattr(m, "_read_data"):
-            p = _read_blocks(m, values)
+            p = _read_blocks(m, values, within)
         else:
             p = _read_matcher(m, values)
+        keep = None
         if self.alive is not None and len(p.ids):
             keep = self.alive[p.ids]
+        if within is not None and len(p.ids):
+            inside = _member(p.ids, within)
+            keep = inside if keep is None else keep & inside
+        if keep is not None:
             vals = None if p.values is None else [v for v, k in zip(p.values, keep) if k]
             p = _Postings(p.ids[keep], p.weights[keep], vals)
         return p
+
+    def upper_bound(self, field: str, btext: bytes, *, B: float, K1: float, idf: float,
+                    avgfl: float) -> float:
+        """The most one posting of this token can score here: BM25F at the term's greatest
+        weight and least field length in this segment (whoosh keeps both per term)."""
+        from whoosh.util.numeric import byte_to_length, length_to_byte
+
+        if (field, btext) not in self.reader:
+            return 0.0
+        info = self.reader.term_info(field, btext)
+        w, fl = float(info.max_weight()), float(info.min_length() or 0)
+        fl = min(fl, float(byte_to_length(length_to_byte(int(fl)))))
+        return idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl))) * (1 + 1e-6)
 
 
 def _byte_lengths() -> np.ndarray:
@@ -122,16 +150,26 @@ def _byte_lengths() -> np.ndarray:
 _LENGTH_OF_BYTE = _byte_lengths()
 
 
-def _read_blocks(m, values: bool) -> _Postings:
-    """All postings of a W3 leaf matcher, a block (≤128 postings) per unpickle, no per-posting
-    Python calls: ids are delta-coded within a block, the first absolute."""
+def _read_blocks(m, values: bool, within: np.ndarray | None = None) -> _Postings:
+    """The postings of a W3 leaf matcher, a block (≤128 postings) per unpickle, no per-posting
+    Python calls: ids are delta-coded within a block, the first absolute. With `within`, a
+    block whose docnum range holds none of those documents is skipped undecoded."""
     deltas: list[int] = []
     starts: list[int] = []
     last_ids: list[int] = []
     weights: list[tuple[int, object]] = []
     vals: list | None = [] if values else None
     uniform = True
+    previous_max = -1
     while True:
+        if within is not None:
+            i = np.searchsorted(within, previous_max + 1)
+            previous_max = m._maxid
+            if i >= len(within) or within[i] > previous_max:
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+                continue
         m._read_data()
         ids_t, w, v = m._data[0], m._data[1], m._data[2]
         starts.append(len(deltas))
@@ -145,6 +183,8 @@ def _read_blocks(m, values: bool) -> _Postings:
         if m._lastblock:
             break
         m._goto(m._nextoffset)
+    if not deltas:
+        return _Postings(np.zeros(0, np.int64), np.zeros(0), vals)
     flat = np.array(deltas, dtype=np.int64)
     if len(starts) > 1:
         flat[np.array(starts[1:])] -= np.array(last_ids[:-1], dtype=np.int64)
@@ -176,9 +216,11 @@ def _read_matcher(m, values: bool) -> _Postings:
 class VectorScorer:
     """Scores query trees over one whoosh searcher's segments (built once per searcher)."""
 
-    def __init__(self, searcher, *, B: float, K1: float):
+    def __init__(self, searcher, *, B: float, K1: float, prune: bool = True):
         self.searcher = searcher
         self.B, self.K1 = B, K1
+        self.prune = prune
+        self.restricted = 0  # children scored only on the documents that could still make it
         self.schema = searcher.schema
         self.reader = searcher.reader()
         self.segments = [_Segment(s, off) for s, off in searcher.leaf_searchers()]
@@ -192,10 +234,14 @@ class VectorScorer:
         known = self._known(tree)
         ids_parts, score_parts = [], []
         for seg in self.segments:
-            m = self._eval(tree, seg, known)
+            mask = None if allowed is None else allowed[seg.offset: seg.offset + seg.size]
+            if self.prune and tree.op == "or" and len(tree.children) > 1:
+                m = self._pruned_or(tree, seg, known, limit, mask)
+            else:
+                m = self._eval(tree, seg, known)
             ids, scores = m.ids, m.scores
-            if allowed is not None and len(ids):
-                keep = allowed[seg.offset + ids]
+            if mask is not None and len(ids):
+                keep = mask[ids]
                 ids, scores = ids[keep], scores[keep]
             ids_parts.append(ids + seg.offset)
             score_parts.append(scores)
@@ -203,7 +249,7 @@ class VectorScorer:
         scores = np.concatenate(score_parts) if score_parts else np.zeros(0)
         if len(ids) <= limit:
             return ids, scores
-        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        kth = _kth_largest(scores, limit)
         sure = scores > kth
         tied = np.flatnonzero(scores == kth)[: limit - int(sure.sum()) + TIE_CAP]
         pick = np.concatenate([np.flatnonzero(sure), tied])
@@ -239,16 +285,116 @@ class VectorScorer:
     def _bytes(self, field: str, text: str) -> bytes:
         return self.schema[field].to_bytes(text)
 
+    # -- MaxScore at the top-level OR -----------------------------------------------------------
+    def _pruned_or(self, n: Node, seg: _Segment, known: set, limit: int,
+                   mask: np.ndarray | None) -> _Matches:
+        """The root OR with MaxScore (Turtle & Flood 1995), term at a time: children in order of
+        their score bound; once the bound of the children left cannot lift a document that
+        matched none so far past the `limit`-th best score yet, only documents that still
+        could get there are scored further, and postings blocks without them are not decoded.
+        The top `limit` (and its ties) are exact; lower ranks may be missing or partial."""
+        kids = sorted(((self._bound(c, seg, known), i, c) for i, c in enumerate(n.children)),
+                      key=lambda t: (-t[0], t[1]))
+        terms = [self._terms(c, known) for _, _, c in kids]
+        total_terms = sum(terms)
+        coord = n.scale if n.scale and total_terms else None
+
+        def final(sums, counts):
+            out = sums * n.boost if n.boost != 1.0 else sums
+            return _coordinated(out, counts, total_terms, coord) if coord else out
+
+        acc = np.zeros(seg.size)
+        cnt = np.zeros(seg.size, np.int64)
+        hit = np.zeros(seg.size, bool)
+        within: np.ndarray | None = None  # None: every document can still make the top
+        best = -np.inf  # the best partial score so far: an upper bound of the cut-off
+        results: dict[int, _Matches] = {}
+        for i, (_, original, child) in enumerate(kids):
+            m = self._eval(child, seg, known, within)
+            results[original] = m
+            self.restricted += within is not None
+            acc[m.ids] += m.scores
+            cnt[m.ids] += m.counts
+            hit[m.ids] = True
+            if i == len(kids) - 1:
+                break
+            bound_left = sum(b for b, _, _ in kids[i + 1:])
+            terms_left = sum(terms[i + 1:])
+            if within is None:
+                if len(m.ids):
+                    best = max(best, float(final(acc[m.ids], cnt[m.ids]).max()))
+                if final(np.array([bound_left]), np.array([terms_left]))[0] >= best:
+                    continue  # the rest alone could still beat anything so far: go on
+                ids = np.flatnonzero(hit if mask is None else hit & mask)
+            else:
+                ids = within
+            if len(ids) < limit:
+                continue
+            theta = _kth_largest(final(acc[ids], cnt[ids]), limit)
+            if within is None and final(np.array([bound_left]), np.array([terms_left]))[0] >= theta:
+                continue  # a document matching only what is left could still reach the top
+            could = final(acc[ids] + bound_left, cnt[ids] + terms_left) >= theta
+            within = ids[could]
+        ids = np.flatnonzero(hit) if within is None else within
+        ids = ids[hit[ids]]
+        # Re-add in the query's order: float sums then agree across segments and evaluation
+        # orders, so equal scores stay equal (the section-id tie-break depends on it).
+        sums = np.zeros(len(ids))
+        for i in range(len(kids)):
+            m = results[i]
+            pos, found = _positions_in(m.ids, ids)
+            sums += np.where(found, m.scores[pos] if len(m.ids) else 0.0, 0.0)
+        return _Matches(ids, final(sums, cnt[ids]), cnt[ids], total_terms)
+
+    def _bound(self, n: Node, seg: _Segment, known: set) -> float:
+        """An upper bound of the node's score for any document of the segment."""
+        if n.op == "leaf":
+            key = (n.field, self._bytes(n.field, n.text))
+            if key not in known:
+                return 0.0
+            return n.boost * seg.upper_bound(
+                n.field, key[1], B=self.B, K1=self.K1, idf=self.searcher.idf(*key),
+                avgfl=self.searcher.avg_field_length(n.field) or 1)
+        if n.op == "null":
+            return 0.0
+        if n.op == "not":
+            return 1.0
+        kids = [self._bound(c, seg, known) for c in n.children]
+        if n.op in ("andnot", "require"):
+            return kids[0]
+        if n.op == "andmaybe":
+            return kids[0] + kids[1]
+        total = n.boost * sum(kids)  # and, or, phrase
+        if n.op == "or" and n.scale:
+            terms = self._terms(n, known)
+            if terms:
+                return float(_coordinated(np.array([total]), np.array([terms]), terms,
+                                          n.scale)[0]) * (1 + 1e-9)
+        return total
+
+    def _terms(self, n: Node, known: set) -> int:
+        """Leaves of the subtree whose token is in the index (whoosh's term_matchers)."""
+        if n.op == "leaf":
+            return int((n.field, self._bytes(n.field, n.text)) in known)
+        if n.op == "phrase":
+            words = [(c.field, self._bytes(c.field, c.text)) for c in n.children]
+            return len(words) if all(w in known for w in words) else 0
+        return sum(self._terms(c, known) for c in n.children)
+
     # -- evaluation -----------------------------------------------------------------------------
-    def _eval(self, n: Node, seg: _Segment, known: set) -> _Matches:
+    def _eval(self, n: Node, seg: _Segment, known: set,
+              within: np.ndarray | None = None) -> _Matches:
+        """The node's matches in the segment (only among `within`, sorted docnums, if given)."""
         op = n.op
         if op == "leaf":
-            return self._leaf(n, seg, known)
+            return self._leaf(n, seg, known, within)
         if op == "phrase":
-            return self._phrase(n, seg, known)
+            return self._phrase(n, seg, known, within)
         if op == "null":
             return _empty()
-        kids = [self._eval(c, seg, known) for c in n.children]
+        if op == "and":
+            return self._and(n, seg, known, within)
+        kids = [self._eval(c, seg, known, within) for c in n.children]
         terms = sum(k.terms for k in kids)
         if op == "or":
             m = _union(kids, seg.size)
@@ -258,14 +404,8 @@ class VectorScorer:
             if n.scale and terms:
                 m.scores = _coordinated(m.scores, m.counts, terms, n.scale)
             return m
-        if op == "and":
-            m = _intersect(kids)
-            m.terms = terms
-            if n.boost != 1.0:
-                m.scores = m.scores * n.boost
-            return m
         if op == "not":
-            ids = _minus(seg.universe(), kids[0].ids)
+            ids = _minus(seg.universe() if within is None else within, kids[0].ids)
             return _Matches(ids, np.ones(len(ids)), np.zeros(len(ids), np.int64), terms)
         a, b = kids
         if not len(b.ids) and op != "require":  # andnot, andmaybe: a as it is
@@ -283,11 +423,42 @@ class VectorScorer:
             return _Matches(a.ids[hit], a.scores[hit], a.counts[hit] + b.counts[pos[hit]], terms)
         raise Unsupported(f"query node {op!r}")
 
-    def _leaf(self, n: Node, seg: _Segment, known: set) -> _Matches:
+    def _and(self, n: Node, seg: _Segment, known: set, within: np.ndarray | None) -> _Matches:
+        """Children rarest first, each read only where all before it matched."""
+        order = sorted(range(len(n.children)),
+                       key=lambda i: self._size(n.children[i], seg, known))
+        kids: dict[int, _Matches] = {}
+        for i in order:
+            c = n.children[i]
+            m = self._eval(c, seg, known, within)
+            kids[i] = m
+            if not len(m.ids) and c.op != "not":
+                break
+            within = m.ids if c.op != "not" else within
+        complete = len(kids) == len(order) and all(len(k.ids) for k in kids.values())
+        # summed in the query's order, so a score never depends on the evaluation order
+        m = _intersect([kids[i] for i in range(len(order))]) if complete else _empty()
+        m.terms = sum(self._terms(c, known) for c in n.children)
+        if n.boost != 1.0:
+            m.scores = m.scores * n.boost
+        return m
+
+    def _size(self, n: Node, seg: _Segment, known: set) -> float:
+        """How many documents the node may match in the segment (for ordering ANDs)."""
+        if n.op == "leaf":
+            key = (n.field, self._bytes(n.field, n.text))
+            return seg.reader.doc_frequency(*key) if key in known else 0
+        if n.op == "not":
+            return float("inf")  # needs the universe: last
+        sizes = [self._size(c, seg, known) for c in n.children] or [0]
+        return sum(sizes) if n.op == "or" else min(sizes) if n.op in ("and", "phrase") \
+            else sizes[0]
+
+    def _leaf(self, n: Node, seg: _Segment, known: set, within: np.ndarray | None) -> _Matches:
         key = (n.field, self._bytes(n.field, n.text))
         if key not in known:
             return _empty()
-        p = seg.postings(n.field, key[1], values=False)
+        p = seg.postings(n.field, key[1], values=False, within=within)
         scores = self._bm25(n.field, key[1], p, seg)
         if n.boost != 1.0:
             scores = scores * n.boost
@@ -302,36 +473,47 @@ class VectorScorer:
         B, K1 = self.B, self.K1
         return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
-    def _phrase(self, n: Node, seg: _Segment, known: set) -> _Matches:
+    def _phrase(self, n: Node, seg: _Segment, known: set,
+                within: np.ndarray | None) -> _Matches:
         """whoosh's Phrase (SpanNear2, ordered): the words within `slop` of each other in
         order; scored as the sum of the words' BM25F (over the whole section) × boost."""
         words = [(c.field, self._bytes(c.field, c.text)) for c in n.children]
         if any(w not in known for w in words):
             return _empty()  # whoosh: a phrase with an unknown word is a null matcher
-        postings = [seg.postings(f, b, values=True) for f, b in words]
-        cands = postings[0].ids
-        for p in postings[1:]:
-            cands = cands[_member(cands, p.ids)]
-        if not len(cands):
-            return _empty(len(words))
+        order = sorted(range(len(words)), key=lambda i: seg.reader.doc_frequency(*words[i]))
+        postings: list[_Postings | None] = [None] * len(words)
+        cands = within
+        for i in order:  # rarest first; each word read only where the others were
+            postings[i] = seg.postings(*words[i], values=True, within=cands)
+            cands = postings[i].ids
+            if not len(cands):
+                return _empty(len(words))
+        for i in order:
+            p = postings[i]
+            keep = _member(p.ids, cands)
+            postings[i] = _Postings(p.ids[keep], p.weights[keep],
+                                    [v for v, k in zip(p.values, keep) if k])
         fmt = self.schema[n.field].format
-        idx = [np.searchsorted(p.ids, cands) for p in postings]
         keep = np.zeros(len(cands), bool)
-        for j in range(len(cands)):
-            spans = [(q, q) for q in fmt.decode_positions(postings[0].values[idx[0][j]])]
+        for j in range(len(cands)):  # every posting list is now exactly `cands`
+            spans = [(q, q) for q in fmt.decode_positions(postings[0].values[j])]
             for i in range(1, len(postings)):
                 if not spans:
                     break
-                spans = _extend_spans(
-                    spans, fmt.decode_positions(postings[i].values[idx[i][j]]), n.slop)
+                spans = _extend_spans(spans, fmt.decode_positions(postings[i].values[j]),
+                                      n.slop)
             keep[j] = bool(spans)
         ids = cands[keep]
         scores = np.zeros(len(ids))
-        for p, (f, b), ix in zip(postings, words, idx):
-            scores += self._bm25(f, b, _Postings(ids, p.weights[ix[keep]], None), seg)
+        for p, (f, b) in zip(postings, words):
+            scores += self._bm25(f, b, _Postings(ids, p.weights[keep], None), seg)
         if n.boost != 1.0:
             scores = scores * n.boost
         return _Matches(ids, scores, np.full(len(ids), len(words), np.int64), len(words))
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 def _extend_spans(spans: list[tuple[int, int]], positions: list[int],

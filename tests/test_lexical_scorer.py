@@ -126,6 +126,32 @@ def test_random_queries_score_as_whoosh_does(seed_lexical, data):
         _assert_same(_oracle(s, q), _ours(VectorScorer(s, B=BM25_B, K1=BM25_K1), q), query)
 
 
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_pruning_keeps_the_exact_top_k(seed_lexical, data):
+    """MaxScore (the default) against the same scorer evaluating every posting: the same top
+    `limit` documents with the same scores, ties at the cut included."""
+    with seed_lexical._reading() as s:
+        words = _vocabulary(s)[:60] + ["kommunen", "budget", "Växjö", "nämnden", "barn"]
+        query = " ".join(data.draw(st.lists(st.sampled_from(words), min_size=2, max_size=8)))
+        limit = data.draw(st.sampled_from([1, 2, 3, 5, 10]))
+        tree = from_whoosh(seed_lexical.parse(query))
+        pruned = VectorScorer(s, B=BM25_B, K1=BM25_K1).top(tree, limit)
+        full = VectorScorer(s, B=BM25_B, K1=BM25_K1, prune=False).top(tree, limit)
+    got = dict(zip(pruned[0].tolist(), pruned[1].tolist()))
+    ref = dict(zip(full[0].tolist(), full[1].tolist()))
+    _assert_same(ref, got, f"{query} (limit {limit})")
+
+
+def test_pruning_happens_on_a_long_query(seed_lexical):
+    tree = from_whoosh(seed_lexical.parse("Brottsofferjouren stöd kommunen nämnden budget barn"))
+    with seed_lexical._reading() as s:
+        scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+        scorer.top(tree, 3)
+    assert scorer.restricted > 0
+
+
 _WORDS: list[str] = []
 
 
