@@ -144,6 +144,21 @@ def test_pruning_keeps_the_exact_top_k(seed_lexical, data):
     _assert_same(ref, got, f"{query} (limit {limit})")
 
 
+def test_term_bounds_are_never_below_a_real_score(seed_lexical):
+    """MaxScore is exact only if no posting scores above its term's bound (whoosh's stored
+    max weight and min length, one-byte quantised)."""
+    with seed_lexical._reading() as s:
+        scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+        seg = scorer.segments[0]
+        for field in ("title", "text", "parts"):
+            terms = list(s.reader().lexicon(field))
+            for btext in random.Random(3).sample(terms, min(300, len(terms))):
+                leaf = from_whoosh(wq.Term(field, btext.decode()))
+                got = scorer._leaf(leaf, seg, {(field, btext)}, None).scores
+                bound = scorer._bound(leaf, seg, {(field, btext)})
+                assert got.max() <= bound, (field, btext)
+
+
 def test_pruning_happens_on_a_long_query(seed_lexical):
     tree = from_whoosh(seed_lexical.parse("Brottsofferjouren stöd kommunen nämnden budget barn"))
     with seed_lexical._reading() as s:
