@@ -165,6 +165,49 @@ class Filters:
         return not self.terms and self.year_from is None and self.year_to is None
 
 
+PIVOT_MEMO = 200_000  # term-index pivots remembered per segment (~50 bytes each)
+
+
+class _PivotMemo:
+    """whoosh's term-index binary search (OrderedHashReader.closest_key_pos) with the pivot
+    keys remembered. whoosh reads every pivot from disk; typo expansion walks a Levenshtein
+    automaton over the terms with ~2,000 such searches per word, whose upper pivots are all the
+    same and lower ones mostly shared, so remembering them makes it several times faster. A
+    generation never changes, so the keys never go stale."""
+
+    def __init__(self, table):
+        self.table = table
+        self.keys: dict[int, bytes] = {}
+
+    def __call__(self, key: bytes) -> int | None:
+        t, keys = self.table, self.keys
+        lo, hi = 0, t.indexlen
+        while lo < hi:
+            mid = (lo + hi) // 2
+            midkey = keys.get(mid)
+            if midkey is None:
+                midkey = t.key_at(t._get_pos(t.indexbase + mid * t.indexsize))
+                if len(keys) < PIVOT_MEMO:
+                    keys[mid] = midkey
+            if midkey < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == t.indexlen:
+            return None
+        return t._get_pos(t.indexbase + lo * t.indexsize)
+
+
+def remember_pivots(reader) -> None:
+    """Give a segment reader's term index a _PivotMemo (whoosh-reloaded 2.7's W3 codec; other
+    readers are left as they are)."""
+    table = getattr(getattr(reader, "_terms", None), "_tindex", None)
+    needed = ("indexlen", "indexbase", "indexsize", "key_at", "_get_pos")
+    if table is not None and all(hasattr(table, a) for a in needed) \
+            and not isinstance(table.__dict__.get("closest_key_pos"), _PivotMemo):
+        table.closest_key_pos = _PivotMemo(table)
+
+
 class LexicalIndex:
     """A read handle on the whoosh index; searches return plain Hits."""
 
@@ -190,6 +233,8 @@ class LexicalIndex:
         1,000 documents; scripts/bench.py)."""
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=self._weighting)
+            for leaf, _ in self._searcher.leaf_searchers():
+                remember_pivots(leaf.reader())
         return contextlib.nullcontext(self._searcher)
 
     def parse(self, query: str) -> wq.Query:
