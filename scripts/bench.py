@@ -434,6 +434,27 @@ def child_vectors(spec: dict) -> dict:
     return out
 
 
+#: Misspelled words of the query set: what typo expansion costs a user the first time.
+TYPOS = ["arbetsmijö", "skyddsomubd", "äldreomsrog", "bostadsbirdag", "kommunstyrelsne",
+         "vindkarft", "sjukförsäkirngen", "klimatanpasning"]
+
+
+def child_typos(spec: dict) -> dict:
+    """Each misspelled query searched once in a warm session (typo expansion included)."""
+    from searcher.engine import open_index
+
+    ix = open_index(Path(spec["index_dir"]))
+    ix.search("arbetsmiljö", mode="lexical", limit=LIMIT)  # the session is warm, the words new
+    times, corrected = [], 0
+    for q in spec["queries"]:
+        t = time.perf_counter()
+        response = ix.respond(q, mode="lexical", limit=LIMIT)
+        times.append((time.perf_counter() - t) * 1000)
+        corrected += bool(response.notes)
+    ix.close()
+    return {"first_time": pcts(times), "corrected": corrected, "queries": len(times)}
+
+
 CHILDREN = {
     "build": child_build,
     "bare_encode": child_bare_encode,
@@ -442,6 +463,7 @@ CHILDREN = {
     "baseline_query": child_baseline_query,
     "baseline_cli": child_baseline_cli,
     "vectors": child_vectors,
+    "typos": child_typos,
 }
 
 
@@ -510,6 +532,7 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
                                           "scoring": "whoosh"})
     q_base = run_child("baseline_query", {"out_dir": str(base_dir), "queries": queries,
                                           "repeat": args.repeat})
+    typos = run_child("typos", {"index_dir": str(ix), "queries": TYPOS})
     log(f"[{label}] cold command-line runs")
     cold = cold_runs(queries, ix, base_dir, args.cold_runs)
     size_ours, size_base = sizes(ix, ("lexical", "sections.sqlite")), du(base_dir)
@@ -520,7 +543,7 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
         "sections": build["sections"],
         "index_dir": str(ix),
         "ours": {"index": build, "size_bytes": size_ours, "query": q_ours,
-                 "query_whoosh_scored": q_whoosh_scored, "cold": cold["ours"]},
+                 "query_whoosh_scored": q_whoosh_scored, "typos": typos, "cold": cold["ours"]},
         "whoosh": {"index": base, "size_bytes": {"total": size_base},
                    "query": q_base, "cold": cold["whoosh"]},
         "ratios": {
@@ -626,6 +649,11 @@ def render(result: dict) -> str:
             lines.append(f"{'':>8} our query scored by whoosh's matchers instead (before "
                          f"searcher.lexical_scorer): p50 {ws['p50_ms']} / p95 {ws['p95_ms']} ms, "
                          f"p50 ratio {ra.get('query_p50_whoosh_scored')}")
+        ty = r["ours"].get("typos")
+        if ty:
+            lines.append(f"{'':>8} misspelled one-word queries, first time in a warm session: "
+                         f"p50 {ty['first_time']['p50_ms']} / p95 {ty['first_time']['p95_ms']} ms"
+                         f" ({ty['corrected']} of {ty['queries']} corrected)")
         ph = r["ours"]["index"]["phases"]
         lines.append(f"{'':>8} our build phases (s): " + ", ".join(f"{k} {v}" for k, v in ph.items()))
     lines.append("(ours MB/s = input file MB / whole build; whoosh MB/s = section text MB / "

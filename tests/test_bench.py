@@ -70,6 +70,8 @@ def test_bench_smoke_run_emits_the_json_keys(tmp_path):
         assert e["size_bytes"]["total"] > 0
         assert e["query"]["lexical"]["p50_ms"] > 0 and e["query"]["lexical"]["p95_ms"] > 0
         assert e["cold"]["p50_ms"] > 0 and e["cold"]["peak_rss_mb"] > 0
-    assert {"query_p50", "cold_p50", "size_lexical", "index_lexical_write_time"} <= set(
-        run["ratios"])
+    assert {"query_p50", "cold_p50", "size_lexical", "index_lexical_write_time",
+            "query_p50_whoosh_scored"} <= set(run["ratios"])
+    assert run["ours"]["query_whoosh_scored"]["lexical"]["p50_ms"] > 0
+    assert run["ours"]["typos"]["queries"] == 8 and run["ours"]["typos"]["first_time"]["n"] == 8
     assert "ratios ours/whoosh" in done.stdout and "20d" in done.stdout
