@@ -161,28 +161,20 @@ def _read_blocks(m, values: bool, within: np.ndarray | None = None) -> _Postings
     vals: list | None = [] if values else None
     uniform = True
     previous_max = -1
-    while True:
+    for max_id, load in _blocks(m):
+        lo, previous_max = previous_max + 1, max_id
         if within is not None:
-            i = np.searchsorted(within, previous_max + 1)
-            previous_max = m._maxid
-            if i >= len(within) or within[i] > previous_max:
-                if m._lastblock:
-                    break
-                m._goto(m._nextoffset)
+            i = np.searchsorted(within, lo)
+            if i >= len(within) or within[i] > max_id:
                 continue
-        m._read_data()
-        ids_t, w, v = m._data[0], m._data[1], m._data[2]
+        ids_t, w, v = load()
         starts.append(len(deltas))
         deltas.extend(ids_t)
-        last_ids.append(m._maxid)
+        last_ids.append(max_id)
         weights.append((len(ids_t), w))
         uniform = uniform and w is None
         if vals is not None:
-            m._read_values()
-            vals.extend(m._values)
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
+            vals.extend(v)
     if not deltas:
         return _Postings(np.zeros(0, np.int64), np.zeros(0), vals)
     flat = np.array(deltas, dtype=np.int64)
@@ -198,6 +190,63 @@ def _read_blocks(m, values: bool, within: np.ndarray | None = None) -> _Postings
             for n, w in weights
         ])
     return _Postings(ids, wts, vals)
+
+
+def _blocks(m):
+    """(last docnum, loader of (delta ids, weights, values)) per block of a W3 leaf matcher.
+
+    The term's whole posting list is read in one call and its block headers (length, pickled
+    info) parsed in memory: whoosh's own matcher seeks and reads three times per block, which
+    dominates when most blocks are skipped. Anything unexpected falls back to whoosh's reads.
+    """
+    import io
+    import pickle
+    import struct
+    import zlib
+
+    fixed = m.format.fixed_value_size()
+    if fixed is None or fixed < 0:  # values are kept as whoosh stores them (positions)
+        try:  # whoosh reads the extent's length back as a 1-tuple
+            size = m._length[0] if isinstance(m._length, tuple) else m._length
+            buf = m._postfile.get(m._startoffset, size)
+        except (AttributeError, OSError, TypeError):
+            buf = b""
+        if buf[:4] == b"W3Bl":
+            f = io.BytesIO(buf)
+            pos, blocks = 4, []
+            try:
+                while True:
+                    (length,) = struct.unpack_from("!i", buf, pos)
+                    f.seek(pos + 4)
+                    info = pickle.load(f)
+                    blocks.append((info[1], f.tell(), pos + 4 + abs(length), info[3]))
+                    pos += 4 + abs(length)
+                    if length < 0:
+                        break
+            except Exception:  # noqa: BLE001 - not the layout we know: whoosh reads it
+                blocks = []
+            if blocks and pos == len(buf):
+                for max_id, start, end, compressed in blocks:
+                    yield max_id, lambda s=start, e=end, c=compressed: pickle.loads(
+                        zlib.decompress(buf[s:e]) if c else buf[s:e])
+                return
+    yield from whoosh_blocks(m)
+
+
+def whoosh_blocks(m):
+    """_blocks() through whoosh's matcher: a seek and three reads per block header."""
+    while True:
+        max_id = m._maxid
+
+        def load():
+            m._read_data()
+            m._read_values()
+            return m._data[0], m._data[1], m._values
+
+        yield max_id, load
+        if m._lastblock:
+            return
+        m._goto(m._nextoffset)
 
 
 def _read_matcher(m, values: bool) -> _Postings:

@@ -159,6 +159,33 @@ def test_term_bounds_are_never_below_a_real_score(seed_lexical):
                 assert got.max() <= bound, (field, btext)
 
 
+def test_blocks_parsed_in_memory_are_whooshs_blocks(seed_lexical, monkeypatch):
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    import searcher.lexical_scorer as scorer_module
+    from searcher.lexical_scorer import _blocks, whoosh_blocks
+
+    def no_fallback(m):
+        raise AssertionError("the in-memory parse fell back to whoosh's reads")
+        yield
+
+    monkeypatch.setattr(scorer_module, "whoosh_blocks", no_fallback)
+
+    with seed_lexical._reading() as s:
+        reader = s.reader()
+        checked = 0
+        for field in ("text", "parts", "exact"):
+            for btext in list(reader.lexicon(field))[::25]:
+                ours = reader.postings(field, btext)
+                if not isinstance(ours, W3LeafMatcher):
+                    continue  # inlined postings
+                got = [(i, load()) for i, load in _blocks(ours)]
+                ref = [(i, load()) for i, load in whoosh_blocks(reader.postings(field, btext))]
+                assert got == ref, (field, btext)
+                checked += 1
+    assert checked > 20
+
+
 def test_pruning_happens_on_a_long_query(seed_lexical):
     tree = from_whoosh(seed_lexical.parse("Brottsofferjouren stöd kommunen nämnden budget barn"))
     with seed_lexical._reading() as s:
