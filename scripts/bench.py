@@ -655,7 +655,8 @@ def render(result: dict) -> str:
                          f"p50 {ty['first_time']['p50_ms']} / p95 {ty['first_time']['p95_ms']} ms"
                          f" ({ty['corrected']} of {ty['queries']} corrected)")
         ph = r["ours"]["index"]["phases"]
-        lines.append(f"{'':>8} our build phases (s): " + ", ".join(f"{k} {v}" for k, v in ph.items()))
+        lines.append(f"{'':>8} our build phases (s): "
+                     + ", ".join(f"{k} {v}" for k, v in ph.items()))
     lines.append("(ours MB/s = input file MB / whole build; whoosh MB/s = section text MB / "
                  "writer time; q = warm in-process, cold = new process per query, ms)")
     s = result.get("semantic")

@@ -282,7 +282,7 @@ class LexicalIndex:
             except (UnsupportedQuery, Unsupported):
                 return None
             return [Hit(s.stored_fields(int(d))["section_id"], float(x))
-                    for d, x in zip(docnums, scores)]
+                    for d, x in zip(docnums, scores, strict=True)]
 
     def _allowed(self, s, filters: Filters | None):
         """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
@@ -359,7 +359,8 @@ class LexicalIndex:
     def query_terms(self, query: str) -> list[tuple[str, str]]:
         """(field, token) pairs the parsed query looks for; used for highlighting and signals."""
         q = self.parse(query)
-        return sorted({(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()})
+        return sorted({(f, t.decode() if isinstance(t, bytes) else t)
+                       for f, t in q.iter_all_terms()})
 
     def doc_frequencies(self, terms: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         with self._reading() as s:
@@ -386,6 +387,8 @@ class LexicalIndex:
             return s.doc_count()
 
     def close(self) -> None:
+        self._scorer = None  # it holds the searcher's readers
+        self._masks.clear()
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None

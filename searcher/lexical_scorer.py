@@ -121,7 +121,8 @@ class _Segment:
             inside = _member(p.ids, within)
             keep = inside if keep is None else keep & inside
         if keep is not None:
-            vals = None if p.values is None else [v for v, k in zip(p.values, keep) if k]
+            vals = (None if p.values is None
+                    else [v for v, k in zip(p.values, keep, strict=True) if k])
             p = _Postings(p.ids[keep], p.weights[keep], vals)
         return p
 
@@ -541,7 +542,7 @@ class VectorScorer:
             p = postings[i]
             keep = _member(p.ids, cands)
             postings[i] = _Postings(p.ids[keep], p.weights[keep],
-                                    [v for v, k in zip(p.values, keep) if k])
+                                    [v for v, k in zip(p.values, keep, strict=True) if k])
         fmt = self.schema[n.field].format
         keep = np.zeros(len(cands), bool)
         for j in range(len(cands)):  # every posting list is now exactly `cands`
@@ -554,7 +555,7 @@ class VectorScorer:
             keep[j] = bool(spans)
         ids = cands[keep]
         scores = np.zeros(len(ids))
-        for p, (f, b) in zip(postings, words):
+        for p, (f, b) in zip(postings, words, strict=True):
             scores += self._bm25(f, b, _Postings(ids, p.weights[keep], None), seg)
         if n.boost != 1.0:
             scores = scores * n.boost

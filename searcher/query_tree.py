@@ -8,14 +8,15 @@ The lexical arm's vector scorer (searcher.lexical_scorer) and the PostgreSQL bac
 | `leaf`     | sections holding (field, token)  | BM25F of that token × boost             |
 | `phrase`   | the tokens at consecutive places | the sum of its tokens' scores × boost   |
 | `and`      | every child                      | the sum of the children × boost         |
-| `or`       | any child                        | the sum of matching children × boost, then whoosh's coordination when `scale` is set |
+| `or`       | any child                        | the matching children's sum × boost (*) |
 | `not`      | sections the child misses        | 1.0                                     |
 | `andnot`   | a and not b                      | a                                       |
 | `andmaybe` | a                                | a + b where b matches                   |
 | `require`  | a and b                          | a                                       |
 | `pattern`  | a prefix/wildcard's expansions   | their OR (no coordination)              |
 
-A one-child compound is its child: whoosh ignores such a compound's boost and scale too.
+(*) then whoosh's coordination bonus when `scale` is set. A one-child compound is its child:
+whoosh ignores such a compound's boost and scale too.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def _oracle(searcher, q) -> dict[int, float]:
 
 def _ours(scorer: VectorScorer, q, limit: int = 10**9) -> dict[int, float]:
     ids, scores = scorer.top(from_whoosh(q), limit)
-    return dict(zip(ids.tolist(), scores.tolist()))
+    return dict(zip(ids.tolist(), scores.tolist(), strict=True))
 
 
 def _assert_same(ref: dict[int, float], got: dict[int, float], what: str) -> None:
@@ -139,8 +139,8 @@ def test_pruning_keeps_the_exact_top_k(seed_lexical, data):
         tree = from_whoosh(seed_lexical.parse(query))
         pruned = VectorScorer(s, B=BM25_B, K1=BM25_K1).top(tree, limit)
         full = VectorScorer(s, B=BM25_B, K1=BM25_K1, prune=False).top(tree, limit)
-    got = dict(zip(pruned[0].tolist(), pruned[1].tolist()))
-    ref = dict(zip(full[0].tolist(), full[1].tolist()))
+    got = dict(zip(pruned[0].tolist(), pruned[1].tolist(), strict=True))
+    ref = dict(zip(full[0].tolist(), full[1].tolist(), strict=True))
     _assert_same(ref, got, f"{query} (limit {limit})")
 
 
@@ -255,7 +255,7 @@ def test_segments_and_deletions_score_as_whoosh_does(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), _schema())
     for chunk in (DOCS[:20], DOCS[20:35], DOCS[35:]):  # three commits: three segments
         with ix.writer(merge=False) as w:
-            for i, text in enumerate(chunk):
+            for text in chunk:
                 w.add_document(key=f"{text}", text=text)
     with ix.writer(merge=False) as w:
         w.delete_by_term("key", DOCS[3])

@@ -1,9 +1,9 @@
 """BM25F in SQL: whoosh's parse of the query, scored the way whoosh's matchers score it.
 
 The query is parsed by the same whoosh parser as searcher.lexical (same analyzers, fields,
-boosts and OR coordination), turned into searcher.query_tree's plain nodes, and compiled into one SQL
-expression over per-section leaf scores. A leaf is one (field, token) of our lexicon scored
-with whoosh's BM25F:
+boosts and OR coordination), turned into searcher.query_tree's plain nodes, and compiled into
+one SQL expression over per-section leaf scores. A leaf is one (field, token) of our lexicon
+scored with whoosh's BM25F:
 
     score = boost · idf · weight·(K1+1) / (weight + K1·(1 − B + B·flen/avgfl))
     idf   = ln(N / (df + 1)) + 1
