@@ -23,11 +23,18 @@ other postings reader goes through the public matcher interface.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searcher.query_tree import Node
+from searcher.query_tree import Node, walk
 
 TIE_CAP = 256  # documents tied at the cut-off beyond `limit` handed on for the id tie-break
 _SPARSE_UNION = 8  # unite by sorting when the postings are under 1/8 of the segment, else dense
@@ -83,9 +90,6 @@ class _Segment:
         return self._lengths[field]
 
     def _length_bytes(self, field: str) -> np.ndarray:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import length_to_byte
-
         out = np.zeros(self.size, np.uint8)
         try:  # the column's bytes in one read (whoosh-reloaded 2.7's W3 codec)
             column = self.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
@@ -102,9 +106,6 @@ class _Segment:
                  within: np.ndarray | None = None) -> _Postings:
         """A token's postings in this segment (live documents; only those in `within`, a sorted
         docnum array, when given: blocks holding none of them are not decoded)."""
-        from whoosh.codec.whoosh3 import W3LeafMatcher
-        from whoosh.matching.wrappers import FilterMatcher
-
         if (field, btext) not in self.reader:
             return _Postings(np.zeros(0, np.int64), np.zeros(0), [] if values else None)
         m = self.reader.postings(field, btext)
@@ -130,19 +131,21 @@ class _Segment:
                     avgfl: float) -> float:
         """The most one posting of this token can score here: BM25F at the term's greatest
         weight and least field length in this segment (whoosh keeps both per term)."""
-        from whoosh.util.numeric import byte_to_length, length_to_byte
-
         if (field, btext) not in self.reader:
             return 0.0
         info = self.reader.term_info(field, btext)
         w, fl = float(info.max_weight()), float(info.min_length() or 0)
         fl = min(fl, float(byte_to_length(length_to_byte(int(fl)))))
-        return idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl))) * (1 + 1e-6)
+        return bm25(idf, w, fl, avgfl, B, K1) * (1 + 1e-6)
+
+
+def bm25(idf, tf, fl, avgfl: float, B: float, K1: float):
+    """whoosh's BM25FScorer for one field, on numbers or arrays alike (the same operations in
+    the same order, so scores equal whoosh's): idf · tf(K1+1) / (tf + K1((1−B) + B·fl/avgfl))."""
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
 
 def _byte_lengths() -> np.ndarray:
-    from whoosh.util.numeric import byte_to_length
-
     table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
     table[0] = 1.0  # no length stored: whoosh's scorer default (never a matching document)
     return table
@@ -200,11 +203,6 @@ def _blocks(m):
     info) parsed in memory: whoosh's own matcher seeks and reads three times per block, which
     dominates when most blocks are skipped. Anything unexpected falls back to whoosh's reads.
     """
-    import io
-    import pickle
-    import struct
-    import zlib
-
     fixed = m.format.fixed_value_size()
     if fixed is None or fixed < 0:  # values are kept as whoosh stores them (positions)
         try:  # whoosh reads the extent's length back as a 1-tuple
@@ -322,8 +320,6 @@ class VectorScorer:
 
     def _known(self, tree: Node) -> set[tuple[str, bytes]]:
         """The tree's (field, token) pairs that occur anywhere in the index."""
-        from searcher.query_tree import walk
-
         out = set()
         for n in walk(tree):
             if n.op == "leaf":
@@ -515,13 +511,9 @@ class VectorScorer:
         return _Matches(p.ids, scores, np.ones(len(p.ids), np.int64), 1)
 
     def _bm25(self, field: str, btext: bytes, p: _Postings, seg: _Segment) -> np.ndarray:
-        """whoosh's BM25FScorer: idf · tf(K1+1) / (tf + K1((1−B) + B·fl/avgfl))."""
-        idf = self.searcher.idf(field, btext)
-        avgfl = self.searcher.avg_field_length(field) or 1
-        fl = seg.lengths(field)[p.ids]
-        tf = p.weights
-        B, K1 = self.B, self.K1
-        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        """The postings' BM25F scores with the index-wide idf and average field length."""
+        return bm25(self.searcher.idf(field, btext), p.weights, seg.lengths(field)[p.ids],
+                    self.searcher.avg_field_length(field) or 1, self.B, self.K1)
 
     def _phrase(self, n: Node, seg: _Segment, known: set,
                 within: np.ndarray | None) -> _Matches:

@@ -1,16 +1,12 @@
-"""`searcher migrate --to postgresql://…`: copy an embedded index into PostgreSQL.
+"""`searcher migrate --to postgresql://…`: copy an embedded index into PostgreSQL; and the two
+helpers through which `--backend` (common.BackendOpt, env SEARCHER_BACKEND) reaches it.
 
-`register(app)` adds the command. How `--backend` reaches the PostgreSQL backend (for the
-owner of the other command modules; nothing here changes them):
-
-- Reading commands (search, show, sections, docs, stats, mentions, trend, export, similar,
-  repl) need no new code path: `open_index(uri)` opens a `postgresql://…` URI wherever an
-  index directory is accepted. Add `BackendOpt` (env SEARCHER_BACKEND) and pass
-  `index_location(backend, index_dir)` where the index directory goes today.
-- `searcher index --backend URI` calls `index_into(…)` below, which runs
+- Reading commands open a `postgresql://…` URI wherever an index directory is accepted
+  (`open_index(uri)`); `index_location(backend, index_dir)` picks which.
+- `searcher index --backend URI` calls `index_into(…)`, which runs
   `searcher.backends.postgres.build_pg_index` with the same options as `build_index`; its
   BuildReport renders the same way (generation is "postgresql").
-- Pass the URI as a string: a Path collapses `postgresql://` to `postgresql:/` (open_index
+- The URI stays a string: a Path collapses `postgresql://` to `postgresql:/` (open_index
   repairs that, but messages would show the mangled form).
 """
 
@@ -24,8 +20,9 @@ import typer
 
 from searcher.backends.postgres.dsn import postgres_dsn, redact
 from searcher.cli import render
-from searcher.cli.common import BackendOpt, DebugOpt, IndexDirOpt, cli_errors  # noqa: F401
+from searcher.cli.common import DebugOpt, IndexDirOpt, cli_errors
 from searcher.settings import Settings
+
 
 def register(app: typer.Typer) -> None:
     """Add the `migrate` command to `app`."""

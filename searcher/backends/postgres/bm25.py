@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from searcher.errors import BadQueryError
 from searcher.lexical import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE, build_schema
-from searcher.query_tree import NULL, Node, UnsupportedQuery
+from searcher.query_tree import NULL, Node, UnsupportedQuery, walk
 from searcher.query_tree import from_whoosh as tree_from_whoosh
 
 
@@ -77,17 +77,9 @@ def _phrases_as_and(n: Node) -> Node:
 
 def leaves_and_patterns(node: Node) -> tuple[list[tuple[str, str]], list[Node]]:
     """Every (field, token) leaf and every pattern node in the tree (for one lookup)."""
-    terms: list[tuple[str, str]] = []
-    patterns: list[Node] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.op == "leaf":
-            terms.append((n.field, n.text))
-        elif n.op == "pattern":
-            patterns.append(n)
-        stack.extend(n.children)
-    return terms, patterns
+    nodes = list(walk(node))
+    return ([(n.field, n.text) for n in nodes if n.op == "leaf"],
+            [n for n in nodes if n.op == "pattern"])
 
 
 def resolve(node: Node, known: set[tuple[str, str]],

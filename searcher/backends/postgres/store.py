@@ -24,6 +24,11 @@ def section_records(conn, where: str, params, order: str = "k.sid",
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     keys = conn.execute(f"SELECT k.sid, k.municipality, k.year FROM section_keys k "
                         f"WHERE {where} ORDER BY {order}{tail}", params).fetchall()
+    return records_for_keys(conn, keys)
+
+
+def records_for_keys(conn, keys) -> list[tuple[int, dict]]:
+    """(sid, record) for (sid, municipality, year, …) key rows, in their order."""
     if not keys:
         return []
     rows = conn.execute(
@@ -68,16 +73,15 @@ class PgStore:
         while True:
             with self.db.read() as conn:
                 keys = conn.execute(
-                    "SELECT k.doc, k.ordinal FROM section_keys k WHERE (k.doc, k.ordinal) > "
-                    "(%s, %s) ORDER BY k.doc, k.ordinal LIMIT %s", (*last, ITER_BATCH)).fetchall()
+                    "SELECT k.sid, k.municipality, k.year, k.doc, k.ordinal FROM section_keys k "
+                    "WHERE (k.doc, k.ordinal) > (%s, %s) ORDER BY k.doc, k.ordinal LIMIT %s",
+                    (*last, ITER_BATCH)).fetchall()
                 if not keys:
                     return
-                rows = section_records(
-                    conn, "(k.doc, k.ordinal) > (%s, %s) AND (k.doc, k.ordinal) <= (%s, %s)",
-                    (*last, *keys[-1]), order="k.doc, k.ordinal")
+                rows = records_for_keys(conn, keys)
             for _sid, data in rows:
                 yield Section.from_dict(data)
-            last = (keys[-1][0], keys[-1][1])
+            last = (keys[-1][3], keys[-1][4])
 
     def documents(self) -> list[dict]:
         with self.db.read() as conn:
