@@ -181,9 +181,12 @@ def test_ctrl_c_leaves_the_previous_index_and_no_leftovers(scenario):
     ix = scenario["root"] / "sigint"
     shutil.copytree(scenario["base"], ix)
     before = layout.generation_numbers(ix)
+    # The writer gets Ctrl-C as from a terminal even when this test run was started in the
+    # background (nohup, `&`), which hands its children an ignored SIGINT.
     proc = subprocess.Popen(_index_cmd(scenario["corpus"], ix, "--prune"),
                             env=_env(**{layout.FAILPOINT_ENV: "after-lexical:sleep=30"}),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     _wait_for(lambda: len(layout.generation_numbers(ix)) > len(before)
               and _lock_pid(ix) == proc.pid and _has_lexical_commit(ix))
     proc.send_signal(signal.SIGINT)
@@ -192,6 +195,10 @@ def test_ctrl_c_leaves_the_previous_index_and_no_leftovers(scenario):
     assert "interrupted" in err and "Traceback" not in err
     assert layout.generation_numbers(ix) == before
     assert _snapshot(ix) == scenario["base_state"]
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _has_lexical_commit(ix: Path) -> bool:
