@@ -17,6 +17,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak resident memory in KiB. Linux's ru_maxrss is not it: a child
+    started by fork + exec inherits the parent's peak (a test session holding the model reads
+    2–3 GB in a child that used 0.2), so read the address space's VmHWM instead."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
     """Tests never see a developer's SEARCHER_* settings."""

@@ -469,12 +469,13 @@ def test_translation_is_closer_than_unrelated_pairs(st_model) -> None:
 
 _BUILD = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     from pathlib import Path
     from searcher.semantic.model_rebuild import ensure_default_model
+    from tests.conftest import peak_rss_kib
     path = ensure_default_model(Path(sys.argv[1]))
     print(json.dumps({"path": str(path), "torch": "torch" in sys.modules,
-                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "maxrss_mb": peak_rss_kib() / 1024}))
     """
 )
 
