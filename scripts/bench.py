@@ -185,7 +185,7 @@ class TimedProgress:
 def child_build(spec: dict) -> dict:
     """build_index over the given files; stage times from its progress reports."""
     import searcher.semantic.encoder as encoder_module
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
 
     loads: list[float] = []
     base = encoder_module.Encoder
@@ -221,9 +221,9 @@ def child_build(spec: dict) -> dict:
 
 
 def _passages(index_dir: Path, encoder):
-    from searcher import layout
     from searcher.chunking.passages import split_passages
-    from searcher.store import SectionStore
+    from searcher.store import layout
+    from searcher.store.sections import SectionStore
 
     gen, _ = layout.require_current(index_dir)
     store = SectionStore(gen / "sections.sqlite", readonly=True)
@@ -312,8 +312,8 @@ def child_baseline_build(spec: dict) -> dict:
     """Plain whoosh over our sections: stock StemmingAnalyzer, one field, default writer."""
     from whoosh import index
 
-    from searcher import layout
-    from searcher.store import SectionStore
+    from searcher.store import layout
+    from searcher.store.sections import SectionStore
 
     gen, _ = layout.require_current(Path(spec["index_dir"]))
     store = SectionStore(gen / "sections.sqlite", readonly=True)
@@ -377,10 +377,10 @@ def child_vectors(spec: dict) -> dict:
     """Attach `target` tiled real vectors to an index's sections; time exact vs ANN search."""
     import numpy as np
 
-    from searcher import layout
     from searcher.semantic import vectors as vector_store
     from searcher.semantic.encoder import Encoder
-    from searcher.store import SectionStore
+    from searcher.store import layout
+    from searcher.store.sections import SectionStore
 
     src_gen, src_manifest = layout.require_current(Path(spec["src_index"]))
     real = np.asarray(vector_store.VectorIndex(src_gen / "semantic").vectors, dtype=np.float32)
@@ -647,7 +647,7 @@ def render(result: dict) -> str:
         ws = r["ours"].get("query_whoosh_scored", {}).get("lexical")
         if ws:
             lines.append(f"{'':>8} our query scored by whoosh's matchers instead (before "
-                         f"searcher.lexical_scorer): p50 {ws['p50_ms']} / p95 {ws['p95_ms']} ms, "
+                         f"searcher.lexical.scorer): p50 {ws['p50_ms']} / p95 {ws['p95_ms']} ms, "
                          f"p50 ratio {ra.get('query_p50_whoosh_scored')}")
         ty = r["ours"].get("typos")
         if ty:

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from searcher import layout
-from searcher.indexing import build_index
+from searcher.store import layout
+from searcher.store.build import build_index
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-sv"
 

@@ -63,7 +63,7 @@ def load_queries(path: Path) -> list[str]:
 
 # -- building ------------------------------------------------------------------------------------
 def build_embedded(corpus: Path, index_dir: Path) -> dict:
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
 
     t = time.perf_counter()
     report = build_index([corpus], index_dir, semantic=False)
@@ -75,12 +75,12 @@ def attach_tiled_vectors(index_dir: Path, subset: int, noise: float) -> dict:
     """Real vectors for `subset` sections spread over the index, tiled over all of them."""
     import numpy as np
 
-    from searcher import layout
-    from searcher.indexing import DEFAULT_MODEL
     from searcher.progress import NullProgress
     from searcher.semantic import vectors as vector_store
-    from searcher.semantic_update import _encode
-    from searcher.store import SectionStore
+    from searcher.store import layout
+    from searcher.store.build import DEFAULT_MODEL
+    from searcher.store.embed import _encode
+    from searcher.store.sections import SectionStore
 
     gen, manifest = layout.require_current(index_dir)
     store = SectionStore(gen / "sections.sqlite", readonly=True)

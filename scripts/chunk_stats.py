@@ -22,8 +22,8 @@ from collections import Counter
 from pathlib import Path
 
 from searcher.chunking import split_document, split_passages
-from searcher.documents import is_supported, load_document
 from searcher.errors import SearcherError
+from searcher.ingest import is_supported, load_document
 
 WINDOW = 512
 

@@ -21,8 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from searcher.indexing import build_index
 from searcher.progress import NullProgress
+from searcher.store.build import build_index
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-sv"
 

@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 
 from searcher.engine import open_index
+from searcher.ranking.fusion import RRF_K, convex_combination, reciprocal_rank_fusion
+from searcher.ranking.signals import has_identifier, lexical_weight, looks_english, query_coverage
 from searcher.settings import SearchMode
-from searcher.fusion import RRF_K, convex_combination, reciprocal_rank_fusion
-from searcher.signals import has_identifier, lexical_weight, looks_english, query_coverage
 
 CANDIDATES = 50
 

@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "open_index": "searcher.engine",
     "SearchIndex": "searcher.engine",
-    "build_index": "searcher.indexing",
+    "build_index": "searcher.store.build",
     "Document": "searcher.records",
     "DocumentMeta": "searcher.records",
     "Result": "searcher.records",
@@ -22,7 +22,7 @@ __all__ = [*_EXPORTS, "__version__"]
 
 
 def __getattr__(name: str):
-    """Lazy re-exports: `import searcher.layout` does not pay for whoosh or numpy."""
+    """Lazy re-exports: `import searcher.store.layout` does not pay for whoosh or numpy."""
     if name in _EXPORTS:
         import importlib
 

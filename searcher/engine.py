@@ -3,30 +3,36 @@
     open_index("index/").search("Balans-22", mode="hybrid", limit=10) -> [Result, …]
 
 Each arm over-fetches candidates, both arms apply the same filters before top-k, and the
-fusion functions in searcher.fusion combine them with per-query arm weights.
+fusion functions in searcher.ranking.fusion combine them with per-query arm weights.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from searcher import layout
 from searcher.analysis import ANALYZER_VERSION
-from searcher.backends.postgres.dsn import postgres_dsn
 from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
-from searcher.fusion import RRF_K, FusionMethod, convex_combination, reciprocal_rank_fusion
-from searcher.lexical import FILTER_FIELDS, Filters, LexicalIndex
-from searcher.records import DocType, FusedHit, Hit, Result, Section
+from searcher.lexical.index import LexicalIndex
+from searcher.query.filters import Filters, parse_filters
+from searcher.query.parse import parse_query
+from searcher.query.typo import correct
+from searcher.ranking.fusion import (
+    RRF_K,
+    FusionMethod,
+    convex_combination,
+    reciprocal_rank_fusion,
+)
+from searcher.ranking.signals import arm_weights
+from searcher.records import FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
-from searcher.query import parse_query
-from searcher.signals import arm_weights
-from searcher.store import SectionStore
-from searcher.typo import correct
+from searcher.store import layout
+from searcher.store.sections import SectionStore
 
 MAX_LIMIT = 1000
-_DOC_TYPES = {t.value for t in DocType} | {t.name for t in DocType}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,34 +62,6 @@ class _Lazy:
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
-
-
-def parse_filters(values: dict[str, str | None] | None) -> Filters:
-    """{'typ': 'protokoll', 'year': '2020..2022', …} → Filters; unknown keys are errors."""
-    terms: list[tuple[str, str]] = []
-    year_from = year_to = None
-    for key, value in (values or {}).items():
-        if value is None or value == "":
-            continue
-        k = key.lower()
-        if k in ("year", "år", "datum", "date"):
-            lo, sep, hi = str(value).partition("..")
-            try:
-                year_from = int(lo[:4]) if lo else None
-                year_to = int(hi[:4]) if hi else (None if sep else year_from)
-            except ValueError:
-                raise BadQueryError(f"bad year range {value!r}; use e.g. 2020..2022") from None
-            continue
-        if k not in FILTER_FIELDS:
-            raise BadQueryError(
-                f"unknown filter {key!r}; choose from {', '.join(sorted(FILTER_FIELDS))}, year"
-            )
-        v = str(value).strip().lower()
-        field = FILTER_FIELDS[k]
-        if field == "doc_type" and v not in _DOC_TYPES:
-            field = "arende"  # `--type yttrande`: an ärende kind, not a document type
-        terms.append((field, v))
-    return Filters(tuple(terms), year_from, year_to)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -375,14 +353,52 @@ def _result(rank: int, h: FusedHit, section: Section, mode: str) -> Result:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """A storage backend other than the embedded index directory, found by its location.
+
+    Backends register themselves through the `searcher.backends` entry-point group
+    (pyproject.toml), so the engine imports none of them: `recognise` turns a location into the
+    backend's own form (or None), `open` gives an object with SearchIndex's methods."""
+
+    name: str
+    recognise: Callable[[str], str | None]
+    open: Callable[..., SearchIndex]
+
+
+ENTRY_POINT_GROUP = "searcher.backends"
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")  # scheme:// (or scheme:/ after a Path trip)
+_registry: dict[str, Backend] = {}
+_entry_points_read: list[bool] = []  # one True once the entry points were loaded
+
+
+def register_backend(backend: Backend) -> None:
+    """Make a backend available to open_index (installed ones come through entry points)."""
+    _registry[backend.name] = backend
+
+
+def backends() -> list[Backend]:
+    """The registered backends; the entry points are read on first use only."""
+    if not _entry_points_read:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name not in _registry:
+                register_backend(ep.load())
+        _entry_points_read.append(True)
+    return list(_registry.values())
+
+
 def open_index(path: str | os.PathLike | None = None, *, model: str | None = None,
                settings: Settings | None = None) -> SearchIndex:
-    """Open the index at `path` (default: settings/env/`index/`) for searching."""
+    """Open the index at `path` (default: settings/env/`index/`) for searching; a location
+    that a registered backend recognises (`postgresql://…`) opens that backend instead."""
     settings = settings or Settings.resolve(index_dir=path)
-    dsn = postgres_dsn(path if path is not None else settings.index_dir)
-    if dsn is not None:  # the PostgreSQL backend (searcher.backends.postgres)
-        from searcher.backends.postgres import open_pg_index
-
-        return open_pg_index(dsn, model=model, cache_dir=settings.cache_dir or None)
+    where = os.fspath(path if path is not None else settings.index_dir)
+    if _URI.match(where):
+        for backend in backends():
+            location = backend.recognise(where)
+            if location is not None:
+                return backend.open(location, model=model, settings=settings)
     root = Path(path) if path is not None else settings.index_dir
     return SearchIndex.embedded(root, model=model, cache_dir=settings.cache_dir or None)

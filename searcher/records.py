@@ -154,3 +154,14 @@ class Result:
             None if self.semantic_score is None else round(self.semantic_score, 6)
         )
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    """What the writer needs to know about an indexed document to decide whether to redo it."""
+
+    doc: str
+    path: str
+    sha256: str
+    fingerprint: str
+    source: bytes | None

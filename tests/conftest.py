@@ -43,7 +43,7 @@ def _isolated_env(monkeypatch):
 @pytest.fixture(scope="session")
 def lexical_index_dir(tmp_path_factory) -> Path:
     """The seed corpus indexed lexically (no model), built once per session."""
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
 
     path = tmp_path_factory.mktemp("lexical") / "index"
     build_index([CORPUS], path, semantic=False)
@@ -53,7 +53,7 @@ def lexical_index_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def full_index_dir(tmp_path_factory) -> Path:
     """The seed corpus with embeddings from the real default model, built once per session."""
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
 
     path = tmp_path_factory.mktemp("full") / "index"
     build_index([CORPUS], path, semantic=True)

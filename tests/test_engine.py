@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from searcher.engine import open_index, parse_filters
+from searcher.engine import open_index
 from searcher.errors import BadQueryError, IndexNotBuiltError
-from searcher.indexing import build_index
+from searcher.query.filters import parse_filters
+from searcher.store.build import build_index
 from tests.conftest import CORPUS, PROTOCOL, REPORT
 
 
@@ -109,7 +110,7 @@ def test_bad_file_is_skipped_and_the_rest_indexed(tmp_path):
 
 
 def test_type_filter_takes_document_types_and_arende_kinds(lexical_index):
-    from searcher.engine import parse_filters
+    from searcher.query.filters import parse_filters
 
     assert parse_filters({"typ": "protokoll"}).terms == (("doc_type", "protokoll"),)
     assert parse_filters({"typ": "Yttrande"}).terms == (("arende", "yttrande"),)

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from searcher.engine import MAX_LIMIT
 from searcher.errors import BadQueryError
-from searcher.indexing import build_index
-from searcher.intake import SkipFile, SourceFile, read_source
+from searcher.ingest.discover import SkipFile, SourceFile
 from searcher.records import Result
+from searcher.store.build import build_index
+from searcher.store.reading import read_source
 
 SYNTAX = list("()\"'*?:+-~^[]{}\\/!&|§.,;") + ["AND", "OR", "NOT", "TO", " ", "  "]
 WORDS = ["Balans-22", "kommunen", "budget", "§ 259", "Dnr", "2022-00295", "beslut", "å", "ä",

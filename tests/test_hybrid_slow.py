@@ -100,7 +100,7 @@ def test_both_fusion_methods_answer(full_index, fusion):
 def test_partial_embeddings_are_reported_and_completed(tmp_path):
     """--no-semantic after a semantic build: hybrid says what is missing; `index` completes it."""
     from searcher.engine import open_index
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
     from tests.conftest import CORPUS, REPORT
 
     build_index([CORPUS / PROTOCOL], tmp_path, semantic=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from searcher.chunking.generic import split_generic
+from searcher.chunking.assemble import prepare_lines
 from searcher.chunking.passages import split_passages
-from searcher.chunking.protocol import split_protocol
-from searcher.chunking.report import split_report
+from searcher.chunking.protocol.split import split_protocol
+from searcher.chunking.report.generic import split_generic
+from searcher.chunking.report.split import split_report
 from searcher.records import DocType, Document, Section
 
 CHUNKER_VERSION = "c-2"
@@ -43,7 +44,5 @@ __all__ = ["CHUNKERS", "CHUNKER_VERSION", "split_document", "split_passages", "t
 def table_of_contents(doc: Document) -> str:
     """The document's table of contents as text ('' if none): not a section (never ranked),
     but kept so that `mentions` counts identifiers that only the TOC repeats."""
-    from searcher.chunking.assemble import prepare_lines
-
     lines, toc = prepare_lines(doc)
     return "\n".join(lines[i].text for i in sorted(toc.lines))

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from searcher.chunking.blocks import Block, block_text, make_blocks
+from searcher.chunking.clean.blocks import Block, block_text, make_blocks
+from searcher.chunking.clean.furniture import Line, page_of, source_lines, strip_furniture
+from searcher.chunking.clean.toc import Toc, find_toc
 from searcher.chunking.parts import label_parts
-from searcher.chunking.furniture import Line, page_of, source_lines, strip_furniture
-from searcher.chunking.toc import Toc, find_toc
 from searcher.records import Document, Section, SectionKind
 
 UNSAFE_ID_CHARS = re.compile(r"[^\w.\-]+")

@@ -48,7 +48,7 @@ def docs(
         searcher docs --organ "Kommunstyrelsens arbetsutskott" --json | jq -r .doc
     """
     from searcher.engine import open_index
-    from searcher.explore import list_documents, mismatch_hint
+    from searcher.tools.explore import list_documents, mismatch_hint
 
     settings = Settings.resolve(index_dir=index_dir)
     wanted = filters(doc_type, organ, municipality, year)
@@ -103,7 +103,7 @@ def stats(
         searcher stats --type protokoll --json | jq '.subset.key_terms[].term'
     """
     from searcher.engine import open_index
-    from searcher.explore import corpus_stats
+    from searcher.tools.explore import corpus_stats
 
     settings = Settings.resolve(index_dir=index_dir)
     wanted = {**filters(doc_type, organ, municipality, year), "doc": doc}

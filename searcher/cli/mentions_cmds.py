@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from searcher.analysis.matching import Case, Form
 from searcher.cli import render
 from searcher.cli.common import (
     DebugOpt,
@@ -29,10 +30,9 @@ from searcher.cli.common import (
     YearOpt,
     cli_errors,
 )
-from searcher.matching import Case, Form
-from searcher.mentions import Mention, MentionTotals, find_mentions, totals
 from searcher.settings import Settings, choices
-from searcher.trend import Period, Trend, save_png, trend
+from searcher.tools.mentions import Mention, MentionTotals, find_mentions, totals
+from searcher.tools.trend import Period, Trend, save_png, trend
 
 BAR_WIDTH = 40  # characters of the longest bar in the terminal chart
 WHERE_WIDTH = 24  # §/heading column of the KWIC lines (longer headings end in …)

@@ -13,8 +13,14 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from searcher.explore.reading import Block, BlockKind, SectionContext, is_number, text_blocks
 from searcher.records import Result, Section
+from searcher.tools.explore.reading import (
+    Block,
+    BlockKind,
+    SectionContext,
+    is_number,
+    text_blocks,
+)
 
 
 def stdout_console(no_color: bool = False) -> Console:
@@ -72,8 +78,8 @@ def snippet(text: str, patterns: list[re.Pattern], width: int = 240) -> Text:
 
 def query_patterns(query: str, texts: Iterable[str]) -> list[re.Pattern]:
     """Regexes for exactly what `query` matches in `texts`: inflections, compound parts,
-    identifiers (searcher.highlight decides; the surfaces it marks become patterns)."""
-    from searcher.highlight import spans
+    identifiers (searcher.tools.highlight decides; the surfaces it marks become patterns)."""
+    from searcher.tools.highlight import spans
 
     surfaces: set[str] = set()
     for text in texts:

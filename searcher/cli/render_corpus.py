@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from searcher.explore import CorpusStats, DocumentInfo, Figures, GroupBy
+from searcher.tools.explore import CorpusStats, DocumentInfo, Figures, GroupBy
 
 #: Column headings of the breakdowns, per GroupBy member.
 _GROUP_TITLES = {GroupBy.type: "typ", GroupBy.organ: "organ", GroupBy.year: "år"}

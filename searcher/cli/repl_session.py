@@ -153,7 +153,7 @@ class Repl:
         self.err.print(f"mode {self.mode.value}", highlight=False)
 
     def _set_filter(self, arg: str) -> None:
-        from searcher.engine import parse_filters
+        from searcher.query.filters import parse_filters
 
         if not arg:
             self.filters = {}
@@ -183,7 +183,7 @@ class Repl:
         return self.results[int(arg) - 1]
 
     def _show(self, arg: str) -> None:
-        from searcher.explore import section_context
+        from searcher.tools.explore import section_context
 
         hit = self._hit(arg)
         ctx = section_context(self.ix, hit.section.section_id, 0)
@@ -207,7 +207,7 @@ class Repl:
                       f"{time.perf_counter() - t0:.2f} s", response.notes)
 
     def _export(self, arg: str) -> None:
-        from searcher.export import choose_format, write_records
+        from searcher.tools.export import choose_format, write_records
 
         if not arg:
             raise BadQueryError("write :export FILE, e.g. :export hits.csv")

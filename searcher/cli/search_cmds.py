@@ -25,9 +25,9 @@ from searcher.cli.common import (
     emit,
     filters,
 )
-from searcher.export import ExportFormat
-from searcher.fusion import FusionMethod
+from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
+from searcher.tools.export import ExportFormat
 
 app = typer.Typer()
 
@@ -73,7 +73,7 @@ def index(
         searcher index --no-semantic stora-mappen/
     """
     from searcher.cli.progress import RichProgress
-    from searcher.indexing import build_index
+    from searcher.store.build import build_index
 
     settings = Settings.resolve(index_dir=index_dir, model=model)
     overrides = {}
@@ -259,7 +259,7 @@ def show(
         searcher show 000_5ef240bb4f3b8a0b/p261 --json | jq -r .text
     """
     from searcher.engine import open_index
-    from searcher.explore import section_context
+    from searcher.tools.explore import section_context
 
     settings = Settings.resolve(index_dir=index_dir)
     with open_index(settings.index_dir, settings=settings) as ix:
@@ -331,7 +331,7 @@ def export(
     In pandas: pd.read_csv("balans.csv") or pd.read_json("placeringar.jsonl", lines=True).
     """
     from searcher.engine import open_index
-    from searcher.export import choose_format, write_records
+    from searcher.tools.export import choose_format, write_records
 
     chosen = choose_format(fmt, out)
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)

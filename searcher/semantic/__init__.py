@@ -1,1 +1,2 @@
-"""Dense side of the search: the embedding model and everything that turns text into vectors."""
+"""Sections → passages → vectors (encoder, model set-up, vector index); a query → the nearest
+sections. torch and sentence-transformers are imported only when a model is loaded."""

@@ -90,9 +90,7 @@ class _SentenceTransformerModel:
         torch.set_num_threads(batch_threads())
         self.model = SentenceTransformer(path, device="cpu")
         self.own_prompts = dict(getattr(self.model, "prompts", {}) or {})
-        dim_of = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
         self.max_seq_length = int(self.model.max_seq_length or 512)
         tokenizer = self.model.tokenizer

@@ -10,9 +10,9 @@ from searcher.backends.postgres.filters import where_clause
 from searcher.backends.postgres.lexemes import FIELD_NAMES, section_lexemes
 from searcher.backends.postgres.partitions import partition_names
 from searcher.backends.postgres.rows import filter_values
-from searcher.engine import parse_filters
 from searcher.errors import BadQueryError
-from searcher.lexical import build_schema, section_fields
+from searcher.lexical.schema import build_schema, section_fields
+from searcher.query.filters import parse_filters
 
 
 def test_lexemes_are_the_terms_whoosh_indexes(lexical_index):

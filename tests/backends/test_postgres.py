@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from searcher.engine import parse_filters
 from searcher.errors import BadQueryError, IndexNotBuiltError
-from searcher.mentions import find_mentions, totals
+from searcher.query.filters import parse_filters
+from searcher.tools.mentions import find_mentions, totals
 from tests.conftest import PROTOCOL, REPORT
 
 

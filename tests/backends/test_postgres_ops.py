@@ -18,8 +18,9 @@ from searcher.backends.postgres.partitions import partition_names
 from searcher.backends.postgres.schema import MIGRATIONS, SCHEMA_VERSION, migrate_schema
 from searcher.backends.postgres.vectors import PgVectors
 from searcher.backends.postgres.writer import PgWriter
-from searcher.engine import open_index, parse_filters
+from searcher.engine import open_index
 from searcher.errors import IndexLockedError, IndexMismatchError, IndexNotBuiltError, SearcherError
+from searcher.query.filters import parse_filters
 from tests.conftest import CORPUS, PROTOCOL, REPORT
 
 CONSISTENCY = {

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.chunking import split_document
-from searcher.chunking.blocks import MAX_BLOCK_CHARS, Block, split_huge
+from searcher.chunking.clean.blocks import MAX_BLOCK_CHARS, Block, split_huge
 from searcher.records import Document, DocumentMeta
 
 SENTENCES = ["Nämnden beslutade att anta planen. ", "Kostnaderna ökade med 5 procent. ",

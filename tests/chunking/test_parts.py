@@ -8,7 +8,7 @@ import pytest
 
 from searcher.chunking import split_document
 from searcher.chunking.parts import label_parts, part_label
-from searcher.documents import load_document
+from searcher.ingest import load_document
 from searcher.records import Section
 from tests.conftest import CORPUS, PROTOCOL
 

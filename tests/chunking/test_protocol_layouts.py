@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from searcher.chunking import split_document
-from searcher.documents import load_document
+from searcher.ingest import load_document
 from searcher.records import Section
 
 DATA = Path(__file__).resolve().parents[1] / "data"

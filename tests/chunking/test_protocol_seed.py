@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from searcher.chunking.furniture import is_signature_line
+from searcher.chunking.clean.furniture import is_signature_line
 from searcher.records import Section
 
 EXPECTED = [

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from searcher import layout
 from searcher.analysis import ANALYZER_VERSION
 from searcher.backends.postgres import vector_store
 from searcher.backends.postgres.lexemes import FIELD_CODES
@@ -24,6 +23,7 @@ from searcher.backends.postgres.rows import (
     section_row,
 )
 from searcher.backends.postgres.schema import SCHEMA_VERSION
+from searcher.store import layout
 
 
 def delete_docs(conn, docs: list[str], deltas: Deltas) -> None:

@@ -1,7 +1,7 @@
 """BM25F in SQL: whoosh's parse of the query, scored the way whoosh's matchers score it.
 
-The query is parsed by the same whoosh parser as searcher.lexical (same analyzers, fields,
-boosts and OR coordination), turned into searcher.query_tree's plain nodes, and compiled into
+The query is parsed by the same whoosh parser as searcher.lexical.index (same analyzers, fields,
+boosts and OR coordination), turned into searcher.lexical.tree's plain nodes, and compiled into
 one SQL expression over per-section leaf scores. A leaf is one (field, token) of our lexicon
 scored with whoosh's BM25F:
 
@@ -23,9 +23,9 @@ import functools
 from dataclasses import dataclass, replace
 
 from searcher.errors import BadQueryError
-from searcher.lexical import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE, build_schema
-from searcher.query_tree import NULL, Node, UnsupportedQuery, walk
-from searcher.query_tree import from_whoosh as tree_from_whoosh
+from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE, build_schema
+from searcher.lexical.tree import NULL, Node, UnsupportedQuery, walk
+from searcher.lexical.tree import from_whoosh as tree_from_whoosh
 
 
 @functools.cache
@@ -40,7 +40,7 @@ def _parser():
 
 
 def parse(query: str):
-    """The whoosh query tree searcher.lexical would search for this string."""
+    """The whoosh query tree searcher.lexical.index would search for this string."""
     q = query.strip()
     if not q:
         raise BadQueryError("empty query")
@@ -57,7 +57,7 @@ def query_terms(query: str) -> list[tuple[str, str]]:
 
 
 def from_whoosh(q) -> Node:
-    """Our node tree for a parsed whoosh query (searcher.query_tree), phrases as AND of their
+    """Our node tree for a parsed whoosh query (searcher.lexical.tree), phrases as AND of their
     words; unsupported query types are a BadQueryError."""
     try:
         return _phrases_as_and(tree_from_whoosh(q))

@@ -1,8 +1,8 @@
 """Fill a PostgreSQL index: from files (`build_pg_index`) or from an embedded index (`migrate`).
 
-Both reuse the embedded pipeline's stages rather than their own: searcher.intake finds, names,
+Both reuse the embedded pipeline's stages rather than their own: searcher.ingest.discover finds, names,
 fingerprints and reads files into sections (the same sections, ids and metadata as `searcher
-index`), searcher.indexing.unique_ids keeps section ids unique, and searcher.semantic_update's
+index`), searcher.store.build.unique_ids keeps section ids unique, and searcher.store.embed's
 encoder step turns sections into passage vectors. Documents go in batches of about
 `batch_sections` sections, one transaction each; vectors of unchanged sections are kept.
 """
@@ -14,17 +14,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from searcher import layout
 from searcher.analysis import ANALYZER_VERSION
 from searcher.backends.postgres.rows import DocumentRows
 from searcher.backends.postgres.writer import PgWriter
 from searcher.errors import SearcherError
-from searcher.indexing import DEFAULT_MODEL, BuildReport, unique_ids
-from searcher.intake import SkipFile, assign_names, collect_files, fingerprint, read_source
+from searcher.ingest.discover import SkipFile, assign_names, collect_files, fingerprint
 from searcher.progress import NullProgress, Progress
 from searcher.records import DocumentMeta
-from searcher.semantic_update import semantic_status
-from searcher.store import SectionStore
+from searcher.store import layout
+from searcher.store.build import DEFAULT_MODEL, BuildReport, unique_ids
+from searcher.store.embed import semantic_status
+from searcher.store.reading import read_source
+from searcher.store.sections import SectionStore
 
 BATCH_SECTIONS = 2000  # sections per write transaction
 ENCODE_SECTIONS = 4000  # sections per encoder call (one model load each)
@@ -131,7 +132,7 @@ def build_pg_index(
 def encode_missing(writer: PgWriter, *, model: str, cache_dir: str | None, batch_size: int,
                    progress: Progress, chunk: int = ENCODE_SECTIONS) -> int:
     """Encode every section that has no vectors yet (new ones, or all after a model change)."""
-    from searcher.semantic_update import _encode  # the embedded pipeline's encoder step
+    from searcher.store.embed import _encode  # the embedded pipeline's encoder step
 
     encoded, after = 0, 0
     while True:
@@ -216,7 +217,7 @@ def _reanalyse(writer: PgWriter, progress: Progress, batch_sections: int) -> Non
 
 
 def _skip(progress: Progress, src, reason: str, known: bool):
-    from searcher.intake import Skip
+    from searcher.ingest.discover import Skip
 
     if known:
         reason += "; the version indexed before is kept"

@@ -1,6 +1,6 @@
 """Search filters as SQL over the partitioned `sections` table, for both arms.
 
-A Filters record (searcher.lexical) becomes one `WHERE` over ordinary indexes: equality on the
+A Filters record (searcher.lexical.index) becomes one `WHERE` over ordinary indexes: equality on the
 lowercased metadata columns, GIN containment on the Dnr array, and a year range, which also
 prunes the year partitions (and a municipality filter the municipality partitions).
 `FilterSet` is what the lexical arm's `matching_ids` hands the engine: a set of section ids that
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Set
 
 from searcher.errors import BadQueryError
-from searcher.lexical import Filters
+from searcher.query.filters import Filters
 
-#: Filter field (searcher.lexical.FILTER_FIELDS values) → column of `sections`.
+#: Filter field (searcher.lexical.index.FILTER_FIELDS values) → column of `sections`.
 COLUMNS: dict[str, str] = {
     "doc": "doc",
     "municipality": "municipality",

@@ -1,6 +1,6 @@
 """Sections → lexeme rows: what our Swedish analyzers make of each field, as whoosh indexes it.
 
-The fields and their texts are searcher.lexical's (`section_fields`), analysed in index mode by
+The fields and their texts are searcher.lexical.index's (`section_fields`), analysed in index mode by
 the same analyzers, so a lexeme here is exactly a whoosh term there. A posting's weight is
 whoosh's: occurrences (token boosts summed) × the field's boost; a field's length is its token
 count, which whoosh stores per section quantised to one byte (`quantised_length`) while it
@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from searcher.analysis import get_analyzer
-from searcher.lexical import FIELD_BOOSTS, section_fields
+from searcher.lexical.schema import FIELD_BOOSTS, section_fields
 from searcher.records import Section
 
 #: Field → the small integer stored in terms.field (migration 2's trigram index names 4).

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from searcher.backends.postgres import bm25
 from searcher.backends.postgres.filters import FilterSet, sids_sql
 from searcher.backends.postgres.lexemes import FIELD_CODES, analyse_field
-from searcher.lexical import SURFACE_SCAN_LIMIT, Filters
+from searcher.lexical.index import SURFACE_SCAN_LIMIT
+from searcher.query.filters import Filters
 from searcher.records import Hit
 
 if TYPE_CHECKING:
-    from searcher.typo import TypoResult
+    from searcher.query.typo import TypoResult
 
 MAX_EXPANSIONS = 1024  # terms a prefix or wildcard may expand to (whoosh's Or clause limit)
 #: Memory for grouping the candidates of one query (a common word: ~10^5 sections) without
@@ -35,7 +36,7 @@ def wildcard_to_like(pattern: str) -> str:
 
 
 class PgLexical:
-    """Duck-types searcher.lexical.LexicalIndex for SearchIndex (search, filters, similar, …)."""
+    """Duck-types searcher.lexical.index.LexicalIndex for SearchIndex (search, filters, similar, …)."""
 
     def __init__(self, db):
         self.db = db
@@ -148,7 +149,7 @@ class PgLexical:
         return best
 
     def expand_typos(self, query: str) -> TypoResult:
-        from searcher.typo import expand_typos
+        from searcher.query.typo import expand_typos
 
         return expand_typos(query, self)
 

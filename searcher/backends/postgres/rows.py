@@ -37,7 +37,7 @@ class DocumentRows:
 
 @dataclass(frozen=True, slots=True)
 class FilterValues:
-    """The filterable metadata of one section, normalised exactly as searcher.lexical does."""
+    """The filterable metadata of one section, normalised exactly as searcher.lexical.index does."""
 
     municipality: str
     year: int

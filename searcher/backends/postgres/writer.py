@@ -25,8 +25,7 @@ from searcher.backends.postgres.rows import Deltas, DocumentRows, filter_values
 from searcher.backends.postgres.schema import LOCK_KEY, migrate_schema
 from searcher.backends.postgres.store import section_records
 from searcher.errors import IndexLockedError, SearcherError
-from searcher.records import DocumentMeta, Section
-from searcher.store import KnownDocument
+from searcher.records import DocumentMeta, KnownDocument, Section
 
 WRITER_KEY = LOCK_KEY + 1
 POSTINGS_PKEY = "ALTER TABLE postings ADD CONSTRAINT postings_pkey PRIMARY KEY (term_id, sid) " \

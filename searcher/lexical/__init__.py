@@ -1,0 +1,5 @@
+"""Sections → a whoosh BM25F index (schema, writer); a query string + Filters → lexical Hits
+(index, scorer).
+
+whoosh's private attributes and on-disk formats are read in whoosh_internals.py alone.
+"""

@@ -1,0 +1,220 @@
+"""The lexical arm's read handle: query strings and Filters in, plain Hits out.
+
+whoosh objects (searchers, queries, results) never leave this package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.plugins import FieldsPlugin
+
+from searcher.analysis.stemming import SwedishStemmer
+from searcher.errors import BadQueryError, IndexNotBuiltError
+from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
+from searcher.lexical.tree import UnsupportedQuery, from_whoosh
+from searcher.lexical.whoosh_internals import remember_pivots
+from searcher.query.filters import Filters
+from searcher.query.typo import TypoResult, expand_typos
+from searcher.records import Hit
+
+SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
+FILTER_CACHE = 32  # filter masks a handle keeps (a session usually repeats a few filters)
+
+
+class Scoring(str, Enum):
+    """Who scores a query: our numpy scorer (searcher.lexical.scorer, whoosh's BM25F a term at a
+    time) or whoosh's own matchers (document at a time; kept for comparison and benchmarks).
+    Queries the numpy scorer cannot run (prefixes, wildcards) always go to whoosh."""
+
+    vector = "vector"
+    whoosh = "whoosh"
+
+class LexicalIndex:
+    """A read handle on the whoosh index; searches return plain Hits."""
+
+    def __init__(self, path: Path, *, scorer: Scoring | str = Scoring.vector):
+        self.scoring = Scoring(scorer)
+        if not whoosh_index.exists_in(str(path)):
+            raise IndexNotBuiltError(f"no lexical index in {path}")
+        self._ix = whoosh_index.open_dir(str(path))
+        self._weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        self._parser = MultifieldParser(
+            list(FIELD_BOOSTS), self._ix.schema, fieldboosts=FIELD_BOOSTS,
+            group=OrGroup.factory(OR_SCALE),
+        )
+        # Field queries (dnr:…, typ:…) are filters handled by the engine, not free syntax.
+        self._parser.remove_plugin_class(FieldsPlugin)
+        self._searcher = None
+        self._scorer = None
+        self._masks: dict[Filters, object] = {}
+
+    def _reading(self) -> contextlib.AbstractContextManager:
+        """This handle's one searcher, opened on first use and kept: a generation never
+        changes, and opening one copies the compound segment's files (~0.1 s per open at
+        1,000 documents; scripts/bench.py)."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=self._weighting)
+            for leaf, _ in self._searcher.leaf_searchers():
+                remember_pivots(leaf.reader())
+        return contextlib.nullcontext(self._searcher)
+
+    def parse(self, query: str) -> wq.Query:
+        # "?" ends questions ("Vem förde anteckningar under mötet?"); whoosh would read it as a
+        # one-letter wildcard. Prefix search keeps its documented form, `kompetens*`.
+        q = query.replace("?", " ").strip()
+        if not q:
+            raise BadQueryError("empty query")
+        try:
+            return self._parser.parse(q)
+        except Exception as e:  # whoosh raises several unrelated types for bad syntax
+            raise BadQueryError(f"cannot parse query {query!r}: {e}") from None
+
+    def filter_query(self, filters: Filters) -> wq.Query | None:
+        parts: list[wq.Query] = [wq.Term(f, v) for f, v in filters.terms]
+        if filters.year_from is not None or filters.year_to is not None:
+            parts.append(wq.NumericRange("year", filters.year_from, filters.year_to))
+        if not parts:
+            return None
+        return wq.And(parts) if len(parts) > 1 else parts[0]
+
+    def search(self, query: str, *, limit: int, filters: Filters | None = None) -> list[Hit]:
+        """BM25F top-`limit` sections for a query string; equal scores in section id order."""
+        q = self.parse(query)
+        hits = None
+        if self.scoring == Scoring.vector:
+            hits = self._vector_search(q, max(limit, 1), filters)
+        if hits is None:
+            flt = self.filter_query(filters) if filters else None
+            with self._reading() as s:
+                results = s.search(q, limit=max(limit, 1), filter=flt)
+                hits = [Hit(r["section_id"], float(r.score)) for r in results]
+        return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
+
+    def _vector_search(self, q: wq.Query, limit: int, filters: Filters | None) -> list[Hit] | None:
+        """searcher.lexical.scorer's top hits, or None for a query it leaves to whoosh."""
+        from searcher.lexical.scorer import Unsupported, VectorScorer
+
+        with self._reading() as s:
+            if self._scorer is None:
+                self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+            try:
+                tree = from_whoosh(q)
+                docnums, scores = self._scorer.top(tree, limit, self._allowed(s, filters))
+            except (UnsupportedQuery, Unsupported):
+                return None
+            return [Hit(s.stored_fields(int(d))["section_id"], float(x))
+                    for d, x in zip(docnums, scores, strict=True)]
+
+    def _allowed(self, s, filters: Filters | None):
+        """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
+        if filters is None or filters.is_empty():
+            return None
+        if filters not in self._masks:
+            import numpy as np
+
+            mask = np.zeros(s.doc_count_all(), bool)
+            mask[np.fromiter(s.docs_for_query(self.filter_query(filters)), np.int64)] = True
+            if len(self._masks) >= FILTER_CACHE:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[filters] = mask
+        return self._masks[filters]
+
+    def matching_ids(self, filters: Filters) -> set[str] | None:
+        """Section ids passing the filters (None = no restriction), for the semantic arm."""
+        flt = self.filter_query(filters)
+        if flt is None:
+            return None
+        with self._reading() as s:
+            return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(flt)}
+
+    def sections_containing(
+        self, clauses: Sequence[Sequence[tuple[str, str]]], filters: Filters | None = None
+    ) -> set[str]:
+        """Ids of sections whose `exact` field meets every clause, i.e. any one of its
+        ("term" | "prefix" | "contains", lowercase text) alternatives: the mentions pre-filter."""
+        make = {"term": wq.Term, "prefix": wq.Prefix,
+                "contains": lambda field, text: wq.Wildcard(field, f"*{text}*")}
+        groups: list[wq.Query] = [wq.Or([make[how]("exact", text) for how, text in alts])
+                                  for alts in clauses]
+        flt = self.filter_query(filters) if filters else None
+        q = wq.And(groups + ([flt] if flt is not None else [])) if groups else (flt or wq.Every())
+        with self._reading() as s:
+            return {s.stored_fields(d)["section_id"] for d in s.docs_for_query(q)}
+
+    def term_frequency(self, field: str, term: str) -> int:
+        """Sections holding `term` (an analyzed token) in `field`."""
+        with self._reading() as s:
+            return s.doc_frequency(field, term)
+
+    def near_terms(self, field: str, word: str, maxdist: int) -> list[tuple[str, int]]:
+        """(term, sections) of `field` within `maxdist` Levenshtein edits, same first letter."""
+        with self._reading() as s:
+            reader = s.reader()
+            return [(t, reader.doc_frequency(field, t))
+                    for t in reader.terms_within(field, word, maxdist, prefix=1)]
+
+    def surface_for_stem(self, stem: str) -> tuple[str, int] | None:
+        """The most frequent written form (exact field) with this Snowball stem, and its count."""
+        stemmer = SwedishStemmer()
+        best: tuple[str, int] | None = None
+        with self._reading() as s:
+            reader = s.reader()
+            for i, raw in enumerate(reader.expand_prefix("exact", stem)):
+                if i >= SURFACE_SCAN_LIMIT:
+                    break
+                term = raw.decode() if isinstance(raw, bytes) else raw
+                if term.isalpha() and stemmer.stem(term) == stem:
+                    n = reader.doc_frequency("exact", term)
+                    if best is None or n > best[1]:
+                        best = (term, n)
+        return best
+
+    def expand_typos(self, query: str) -> TypoResult:
+        """Expand unknown query words with close index terms (searcher.query.typo)."""
+        return expand_typos(query, self)
+
+    def query_terms(self, query: str) -> list[tuple[str, str]]:
+        """(field, token) pairs the parsed query looks for; used for highlighting and signals."""
+        q = self.parse(query)
+        return sorted({(f, t.decode() if isinstance(t, bytes) else t)
+                       for f, t in q.iter_all_terms()})
+
+    def doc_frequencies(self, terms: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        with self._reading() as s:
+            return {t: s.doc_frequency(t[0], t[1]) for t in terms}
+
+    def more_like(
+        self, section_id: str, text: str, *, limit: int, filters: Filters | None = None,
+        numterms: int = 12,
+    ) -> list[Hit]:
+        """Sections sharing the most characteristic (rare, frequent-in-text) terms of `text`."""
+        flt = self.filter_query(filters) if filters else None
+        with self._reading() as s:
+            docnum = s.document_number(section_id=section_id)
+            if docnum is None:
+                return []
+            results = s.more_like(docnum, "text", text=text, top=limit + 1, numterms=numterms,
+                                  filter=flt)
+            hits = [Hit(r["section_id"], float(r.score)) for r in results]
+        hits = [h for h in hits if h.section_id != section_id]
+        return sorted(hits, key=lambda h: (-h.score, h.section_id))[:limit]
+
+    def doc_count(self) -> int:
+        with self._reading() as s:
+            return s.doc_count()
+
+    def close(self) -> None:
+        self._scorer = None  # it holds the searcher's readers
+        self._masks.clear()
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()

@@ -1,0 +1,211 @@
+"""Every use of whoosh's private attributes and on-disk formats, in one place.
+
+Pinned to whoosh-reloaded 2.7.5 (pyproject.toml). What this file assumes, and where each
+assumption is checked against whoosh itself (tests/lexical/test_whoosh_internals.py and
+tests/lexical/test_scorer.py):
+
+- The W3 codec's per-document length column: `reader._perdoc._cached_reader(_lenfield(f),
+  LENGTHS_COLUMN)` is a fixed-width column whose bytes start at `_basepos` of `_dbfile`
+  (one byte per document, whoosh's `length_to_byte` encoding).
+- A W3 posting list (`W3LeafMatcher`) is `b"W3Bl"` then blocks of: a signed 4-byte length
+  (negative on the last block), a pickled info tuple `(…, max_id, …, compressed, …)`, and the
+  block's pickled (zlib-compressed when flagged) `(delta ids, weights)` and values. The
+  matcher's `_postfile`, `_startoffset`, `_length`, `_maxid`, `_read_data`, `_read_values`,
+  `_data`, `_values`, `_lastblock`, `_goto` and `_nextoffset` read it block by block.
+- The term index (`reader._terms._tindex`, an OrderedHashReader) has `indexlen`, `indexbase`,
+  `indexsize`, `key_at` and `_get_pos`, and searches it with `closest_key_pos`.
+
+Anything that is not the layout described falls back to whoosh's public interface.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+
+
+@dataclass(slots=True)
+class Postings:
+    """One token's postings in one segment, as arrays."""
+
+    ids: np.ndarray  # int64 segment docnums of live documents, ascending
+    weights: np.ndarray  # float64 (occurrences × token and field boosts, as whoosh stores)
+    values: list | None  # encoded positions per posting, when asked for (phrases)
+
+
+def length_bytes(reader, field: str, size: int) -> np.ndarray | None:
+    """Every document's one-byte length in `field`, the column read in one call; None when the
+    reader is not the W3 codec's (the caller then asks document by document)."""
+    out = np.zeros(size, np.uint8)
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is not None:
+            raw = column._dbfile.get(column._basepos, min(column._count, size))
+            out[: len(raw)] = np.frombuffer(raw, np.uint8)
+        return out
+    except AttributeError:
+        return None
+
+
+def read_postings(m, values: bool, within: np.ndarray | None = None) -> Postings:
+    """A leaf matcher's postings: block by block for the W3 codec, else through the public
+    matcher interface."""
+    if isinstance(m, W3LeafMatcher) and hasattr(m, "_read_data"):
+        return _read_blocks(m, values, within)
+    return _read_matcher(m, values)
+
+
+def _read_blocks(m, values: bool, within: np.ndarray | None = None) -> Postings:
+    """The postings of a W3 leaf matcher, a block (≤128 postings) per unpickle, no per-posting
+    Python calls: ids are delta-coded within a block, the first absolute. With `within`, a
+    block whose docnum range holds none of those documents is skipped undecoded."""
+    deltas: list[int] = []
+    starts: list[int] = []
+    last_ids: list[int] = []
+    weights: list[tuple[int, object]] = []
+    vals: list | None = [] if values else None
+    uniform = True
+    previous_max = -1
+    for max_id, load in _blocks(m):
+        lo, previous_max = previous_max + 1, max_id
+        if within is not None:
+            i = np.searchsorted(within, lo)
+            if i >= len(within) or within[i] > max_id:
+                continue
+        ids_t, w, v = load()
+        starts.append(len(deltas))
+        deltas.extend(ids_t)
+        last_ids.append(max_id)
+        weights.append((len(ids_t), w))
+        uniform = uniform and w is None
+        if vals is not None:
+            vals.extend(v)
+    if not deltas:
+        return Postings(np.zeros(0, np.int64), np.zeros(0), vals)
+    flat = np.array(deltas, dtype=np.int64)
+    if len(starts) > 1:
+        flat[np.array(starts[1:])] -= np.array(last_ids[:-1], dtype=np.int64)
+    ids = np.cumsum(flat)
+    if uniform:
+        wts = np.ones(len(ids))
+    else:
+        wts = np.concatenate([
+            np.ones(n) if w is None else np.full(n, w) if isinstance(w, float) else
+            np.asarray(w, dtype=np.float64)
+            for n, w in weights
+        ])
+    return Postings(ids, wts, vals)
+
+
+def _blocks(m):
+    """(last docnum, loader of (delta ids, weights, values)) per block of a W3 leaf matcher.
+
+    The term's whole posting list is read in one call and its block headers (length, pickled
+    info) parsed in memory: whoosh's own matcher seeks and reads three times per block, which
+    dominates when most blocks are skipped. Anything unexpected falls back to whoosh's reads.
+    """
+    fixed = m.format.fixed_value_size()
+    if fixed is None or fixed < 0:  # values are kept as whoosh stores them (positions)
+        try:  # whoosh reads the extent's length back as a 1-tuple
+            size = m._length[0] if isinstance(m._length, tuple) else m._length
+            buf = m._postfile.get(m._startoffset, size)
+        except (AttributeError, OSError, TypeError):
+            buf = b""
+        if buf[:4] == b"W3Bl":
+            f = io.BytesIO(buf)
+            pos, blocks = 4, []
+            try:
+                while True:
+                    (length,) = struct.unpack_from("!i", buf, pos)
+                    f.seek(pos + 4)
+                    info = pickle.load(f)
+                    blocks.append((info[1], f.tell(), pos + 4 + abs(length), info[3]))
+                    pos += 4 + abs(length)
+                    if length < 0:
+                        break
+            except Exception:  # noqa: BLE001 - not the layout we know: whoosh reads it
+                blocks = []
+            if blocks and pos == len(buf):
+                for max_id, start, end, compressed in blocks:
+                    yield max_id, lambda s=start, e=end, c=compressed: pickle.loads(
+                        zlib.decompress(buf[s:e]) if c else buf[s:e])
+                return
+    yield from whoosh_blocks(m)
+
+
+def whoosh_blocks(m):
+    """_blocks() through whoosh's matcher: a seek and three reads per block header."""
+    while True:
+        max_id = m._maxid
+
+        def load():
+            m._read_data()
+            m._read_values()
+            return m._data[0], m._data[1], m._values
+
+        yield max_id, load
+        if m._lastblock:
+            return
+        m._goto(m._nextoffset)
+
+
+def _read_matcher(m, values: bool) -> Postings:
+    """Postings through the public matcher interface (inlined or other formats)."""
+    ids, wts, vals = [], [], []
+    while m.is_active():
+        ids.append(m.id())
+        wts.append(m.weight())
+        if values:
+            vals.append(m.value())
+        m.next()
+    return Postings(np.asarray(ids, np.int64), np.asarray(wts, np.float64),
+                     vals if values else None)
+
+
+PIVOT_MEMO = 200_000  # term-index pivots remembered per segment (~50 bytes each)
+
+
+class _PivotMemo:
+    """whoosh's term-index binary search (OrderedHashReader.closest_key_pos) with the pivot
+    keys remembered. whoosh reads every pivot from disk; typo expansion walks a Levenshtein
+    automaton over the terms with ~2,000 such searches per word, whose upper pivots are all the
+    same and lower ones mostly shared, so remembering them makes it several times faster. A
+    generation never changes, so the keys never go stale."""
+
+    def __init__(self, table):
+        self.table = table
+        self.keys: dict[int, bytes] = {}
+
+    def __call__(self, key: bytes) -> int | None:
+        t, keys = self.table, self.keys
+        lo, hi = 0, t.indexlen
+        while lo < hi:
+            mid = (lo + hi) // 2
+            midkey = keys.get(mid)
+            if midkey is None:
+                midkey = t.key_at(t._get_pos(t.indexbase + mid * t.indexsize))
+                if len(keys) < PIVOT_MEMO:
+                    keys[mid] = midkey
+            if midkey < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == t.indexlen:
+            return None
+        return t._get_pos(t.indexbase + lo * t.indexsize)
+
+
+def remember_pivots(reader) -> None:
+    """Give a segment reader's term index a _PivotMemo (whoosh-reloaded 2.7's W3 codec; other
+    readers are left as they are)."""
+    table = getattr(getattr(reader, "_terms", None), "_tindex", None)
+    needed = ("indexlen", "indexbase", "indexsize", "key_at", "_get_pos")
+    if table is not None and all(hasattr(table, a) for a in needed) \
+            and not isinstance(table.__dict__.get("closest_key_pos"), _PivotMemo):
+        table.closest_key_pos = _PivotMemo(table)

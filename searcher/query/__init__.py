@@ -1,0 +1,3 @@
+"""A query string → parsed words, phrases, operators and Filters; unknown words corrected from the
+index vocabulary.
+"""

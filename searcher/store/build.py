@@ -1,0 +1,370 @@
+"""Build or update an index: files → documents → sections → lexical + semantic, one generation.
+
+    plan   which files are new or changed (fingerprint), which documents are gone (--prune)
+    read   changed files → sections → the new generation's section store (bad files skipped)
+    index  the lexical index drops stale documents and adds the new sections; the semantic
+           index carries over the vectors of unchanged sections and encodes only the rest
+    publish  manifest last, then CURRENT (searcher.store.layout)
+
+Nothing is published when nothing changed. The new generation shares the previous one's
+whoosh segment files (hard links) and copies its section store, so a small update costs
+seconds whatever the index size, and a crash or Ctrl-C leaves the previous index live.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searcher.analysis import ANALYZER_VERSION
+from searcher.chunking import CHUNKER_VERSION
+from searcher.errors import IndexNotBuiltError, SearcherError
+from searcher.ingest.discover import (
+    Skip,
+    SkipFile,
+    SourceFile,
+    assign_names,
+    collect_files,
+    fingerprint,
+    shown,
+)
+from searcher.lexical import writer as lexical
+from searcher.progress import NullProgress, Progress
+from searcher.records import KnownDocument, Section
+from searcher.store import layout
+from searcher.store.embed import semantic_status, update_vectors
+from searcher.store.reading import read_source
+from searcher.store.sections import SectionStore
+
+DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
+NOTHING_CHANGED = "nothing changed: no encoding work done"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What one `searcher index` run did; `notes` are one-line messages for the user."""
+
+    generation: str
+    indexed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    sections: int = 0
+    passages_encoded: int = 0
+    semantic: str = "none"  # "complete", "partial", "none"
+    seconds: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class _Plan:
+    """What an update has to do, decided before anything is written."""
+
+    base: Path | None
+    manifest: dict | None
+    relex: bool  # the analyzer changed: analyse every stored section again
+    repair: bool  # CURRENT is damaged: publish even if no document changed
+    known: dict[str, KnownDocument]
+    todo: list[SourceFile]
+    unchanged: list[str]
+    gone: list[str]
+    skipped: list[Skip]
+    notes: list[str]
+
+
+def build_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    *,
+    semantic: bool = True,
+    model: str = DEFAULT_MODEL,
+    rebuild: bool = False,
+    prune: bool = False,
+    overrides: dict[str, str] | None = None,
+    cache_dir: str | None = None,
+    batch_size: int = 16,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Index `paths` into `index_dir`: add new files, redo changed ones, optionally prune."""
+    progress = progress or NullProgress()
+    overrides = dict(overrides or {})
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    try:
+        return _build(paths, index_dir, semantic=semantic, model=model, rebuild=rebuild,
+                      prune=prune, overrides=overrides, cache_dir=cache_dir,
+                      batch_size=batch_size, progress=progress, t0=t0)
+    except OSError as e:  # disk full, read-only folder, …: one line, the index is unharmed
+        where = f" ({shown(e.filename)})" if e.filename else ""
+        raise SearcherError(
+            f"cannot write the index in {index_dir}/: {e.strerror or e}{where}"
+        ) from None
+
+
+def _build(paths: Sequence[Path], index_dir: Path, *, semantic: bool, model: str, rebuild: bool,
+           prune: bool, overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+           progress: Progress, t0: float) -> BuildReport:
+    with layout.writer_lock(index_dir):
+        layout.collect_garbage(index_dir)  # leftovers of an interrupted run
+        plan = _plan([Path(p) for p in paths], index_dir, rebuild=rebuild, prune=prune,
+                     overrides=overrides, progress=progress)
+        if plan.base is not None and not _has_work(plan, semantic, model):
+            return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
+        gen = layout.new_generation(
+            index_dir, plan.base, link=("lexical",),
+            skip=("semantic", "lexical") if plan.relex else ("semantic",),
+        )
+        try:
+            outcome = _build_into(gen, plan, semantic=semantic, model=model, overrides=overrides,
+                                  cache_dir=cache_dir, batch_size=batch_size, progress=progress)
+            if outcome is None:  # every changed file was skipped: keep the live generation
+                shutil.rmtree(gen, ignore_errors=True)
+                return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
+            with _no_ctrl_c():
+                layout.publish(index_dir, gen, outcome["manifest"])
+                layout.collect_garbage(index_dir)
+        except BaseException:
+            if layout.current_generation(index_dir) != gen:
+                shutil.rmtree(gen, ignore_errors=True)
+            raise
+    return _report(plan, gen, outcome["manifest"], t0, indexed=outcome["indexed"],
+                   passages=outcome["encoded"], notes=outcome["notes"])
+
+
+@contextlib.contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """Ignore Ctrl-C while publishing (a second or less): the run then ends as the success it
+    is, instead of saying "interrupted" about an index that was in fact updated."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _report(plan: _Plan, gen: Path, manifest: dict, t0: float, *, indexed: Sequence[str] = (),
+            passages: int = 0, notes: Sequence[str] = ()) -> BuildReport:
+    return BuildReport(
+        generation=gen.name, indexed=tuple(indexed), unchanged=tuple(plan.unchanged),
+        removed=tuple(plan.gone), skipped=tuple((s.path, s.reason) for s in plan.skipped),
+        sections=int(manifest.get("sections", 0)), passages_encoded=passages,
+        semantic=semantic_status(manifest), seconds=time.perf_counter() - t0,
+        notes=tuple(plan.notes) + tuple(notes),
+    )
+
+
+def _has_work(plan: _Plan, semantic: bool, model: str) -> bool:
+    return (bool(plan.todo or plan.gone or plan.relex or plan.repair)
+            or _vectors_wanted(plan, semantic, model))
+
+
+def _vectors_wanted(plan: _Plan, semantic: bool, model: str) -> bool:
+    """Embeddings are asked for and the index lacks some (none, partial, or another model's)."""
+    manifest = plan.manifest or {}
+    if not semantic or not manifest.get("sections"):
+        return False
+    sem = manifest.get("semantic") or {}
+    return sem.get("model") != model or semantic_status(manifest) != "complete"
+
+
+def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
+          overrides: dict[str, str], progress: Progress) -> _Plan:
+    """Pick the generation to start from and the files to read; warn about unusable ones."""
+    notes: list[str] = []
+    base, known = (None, {}) if rebuild else _usable_base(root)
+    live = layout.current_generation(root)
+    if base is not None and base != live:
+        notes.append(f"the live index was damaged; continuing from {base.name}")
+    elif base is None and not rebuild and layout.generation_numbers(root):
+        notes.append("no usable index generation found; building a new one")
+    manifest = layout.read_manifest(base) if base is not None else None
+    if manifest is not None and manifest.get("format") != layout.FORMAT_VERSION:
+        notes.append(f"index format {manifest.get('format')} is not {layout.FORMAT_VERSION}: "
+                     f"rebuilding from the files given")
+        base, manifest, known = None, None, {}
+    relex = manifest is not None and manifest.get("analyzer_version") != ANALYZER_VERSION
+    if relex:
+        notes.append(f"index was analysed with {manifest.get('analyzer_version')}: analysing all "
+                     f"sections again with {ANALYZER_VERSION}")
+
+    rechunk = manifest is not None and manifest.get("chunker_version") != CHUNKER_VERSION
+    if rechunk:
+        notes.append(f"index was split by chunker {manifest.get('chunker_version')}: reading all "
+                     f"files again with {CHUNKER_VERSION} (unchanged texts keep their vectors)")
+
+    files, skipped = collect_files(paths)
+    for s in skipped:
+        progress.warn(f"{s.path}: {s.reason}")
+    sources = assign_names(files, known)
+    todo: list[SourceFile] = []
+    unchanged: list[str] = []
+    progress.start("checking", len(sources))
+    for src in sources:
+        try:
+            sha, fp = fingerprint(src.path, overrides)
+        except SkipFile as e:
+            _skip(skipped, progress, src, str(e), src.doc in known)
+            continue
+        finally:
+            progress.advance()
+        k = known.get(src.doc)
+        same = not rechunk and k is not None and k.source == src.source and (
+            k.fingerprint == fp or (not k.fingerprint and k.sha256 == sha and not overrides)
+        )
+        if same:
+            unchanged.append(src.doc)
+        else:
+            todo.append(dataclasses.replace(src, fingerprint=fp))
+    progress.finish()
+    claimed = {s.doc for s in sources}
+    gone = sorted(d for d, k in known.items() if d not in claimed and not _exists(k)) \
+        if prune else []
+    repair = base is not None and base != live
+    return _Plan(base, manifest, relex, repair, known, todo, unchanged, gone, skipped, notes)
+
+
+def _usable_base(root: Path) -> tuple[Path | None, dict[str, KnownDocument]]:
+    """The newest sound generation whose section store opens, and its documents."""
+    for gen in layout.usable_generations(root):
+        try:
+            store = SectionStore(gen / "sections.sqlite", readonly=True)
+        except (IndexNotBuiltError, OSError):
+            continue
+        try:
+            return gen, store.known_documents()
+        except IndexNotBuiltError:
+            continue
+        finally:
+            store.close()
+    return None, {}
+
+
+def _exists(k: KnownDocument) -> bool:
+    return os.path.isfile(k.source) if k.source else os.path.isfile(k.path)
+
+
+def _skip(skipped: list[Skip], progress: Progress, src: SourceFile, reason: str,
+          known: bool) -> None:
+    if known:
+        reason += "; the version indexed before is kept"
+    skipped.append(Skip(src.shown, reason))
+    progress.warn(f"{src.shown}: {reason}")
+
+
+def _build_into(gen: Path, plan: _Plan, *, semantic: bool, model: str,
+                overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+                progress: Progress) -> dict | None:
+    """Fill the new generation; None when it would equal the live one."""
+    store = SectionStore(gen / "sections.sqlite")
+    try:
+        indexed = _read_files(store, plan, overrides, progress)
+        store.delete_documents(plan.gone)
+        if plan.base is not None and not (indexed or plan.gone or plan.relex or plan.repair
+                                           or _vectors_wanted(plan, semantic, model)):
+            return None
+        _update_lexical(gen / "lexical", store, plan, indexed, progress)
+        layout.failpoint("after-lexical")
+        sem, encoded, notes = update_vectors(
+            gen, plan.base, plan.manifest, store, set(indexed), semantic=semantic, model=model,
+            cache_dir=cache_dir, batch_size=batch_size, progress=progress,
+        )
+        manifest = {
+            "format": layout.FORMAT_VERSION,
+            "analyzer_version": ANALYZER_VERSION,
+            "chunker_version": CHUNKER_VERSION,
+            "generation": int(gen.name[4:]),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "documents": store.document_count(),
+            "sections": store.section_count(),
+            "semantic": sem,
+        }
+    finally:
+        store.close()
+    return {"manifest": manifest, "indexed": indexed, "encoded": encoded, "notes": notes}
+
+
+def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
+                progress: Progress) -> list[str]:
+    """Read every new or changed file into the store, one transaction each; skip bad ones."""
+    indexed: list[str] = []
+    progress.start("reading", len(plan.todo))
+    for src in plan.todo:
+        try:
+            loaded = read_source(src, overrides)
+        except SkipFile as e:
+            _skip(plan.skipped, progress, src, str(e), src.doc in plan.known)
+            continue
+        finally:
+            progress.advance()
+        sections = unique_ids(store, src.doc, loaded.sections)
+        doc = loaded.document
+        store.put_document(src.doc, src.shown, doc.sha256, doc.meta, sections, toc=loaded.toc,
+                           fingerprint=src.fingerprint, source=src.source)
+        indexed.append(src.doc)
+    progress.finish()
+    return indexed
+
+
+def unique_ids(store: SectionStore, doc: str, sections: list[Section]) -> list[Section]:
+    """Section ids unique in the whole index: `x.txt` and `x.md`, or two `a/x.txt` and
+    `b/x.txt`, would both give `x/p12`; the later document gets `x~2/p12`."""
+    ids = [s.section_id for s in sections]
+    if len(set(ids)) == len(ids) and not store.ids_taken_by_others(doc, ids):
+        return sections
+    seen: dict[str, int] = {}
+    ids = []
+    for s in sections:  # duplicates inside the document first
+        n = seen.get(s.section_id, 0) + 1
+        seen[s.section_id] = n
+        ids.append(s.section_id if n == 1 else f"{s.section_id}-{n}")
+    n = 1
+    candidate = ids
+    while store.ids_taken_by_others(doc, candidate):
+        n += 1
+        candidate = [_restem(sid, n) for sid in ids]
+    return [dataclasses.replace(s, section_id=sid)
+            for s, sid in zip(sections, candidate, strict=True)]
+
+
+def _restem(section_id: str, n: int) -> str:
+    stem, sep, key = section_id.partition("/")
+    return f"{stem}~{n}{sep}{key}"
+
+
+def _update_lexical(path: Path, store: SectionStore, plan: _Plan, indexed: list[str],
+                    progress: Progress) -> None:
+    """Drop stale documents and add the new sections (or everything, for a fresh index)."""
+    if plan.base is None or plan.relex:
+        lexical.create(path)
+        total = store.section_count()
+        sections: Iterator[Section] = store.iter_sections()
+    else:
+        stale = [d for d in indexed if d in plan.known] + plan.gone
+        if stale:
+            lexical.delete_docs(path, stale)
+        if not indexed:
+            return
+        total = store.section_count(indexed)
+        sections = (s for d in indexed for s in store.sections_of(d))
+    if total:
+        progress.message(f"lexical index: {total} sections")
+    progress.start("lexical", total)
+    lexical.add_sections(path, _counted(sections, progress))
+    progress.finish()
+
+
+def _counted(items: Iterator[Section], progress: Progress) -> Iterator[Section]:
+    for item in items:
+        yield item
+        progress.advance()

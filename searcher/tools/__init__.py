@@ -1,0 +1,3 @@
+"""An open index → what researchers do with it: mentions (KWIC), trends, highlighting, export,
+exploring the corpus.
+"""
