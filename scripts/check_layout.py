@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "searcher"
 
 #: Stages in data-flow order; a module may import from its own stage and those before it.
 STAGES: tuple[tuple[str, ...], ...] = (
@@ -47,8 +46,8 @@ WHOOSH_ALLOWED = ("searcher.analysis", "searcher.lexical", "searcher.backends.po
 WHOOSH_INTERNALS = "searcher.lexical.whoosh_internals"
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -104,21 +103,23 @@ def private_whoosh_attributes(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-def check(verbose_graph: bool = False) -> list[str]:
-    files = sorted(PACKAGE.rglob("*.py"))
-    names = {module_name(f): f for f in files}
+def check(root: Path = ROOT, verbose_graph: bool = False) -> list[str]:
+    """Every layout problem of the `searcher` package under `root`, one line each."""
+    package = root / "searcher"
+    files = sorted(package.rglob("*.py"))
+    names = {module_name(f, root): f for f in files}
     modules = set(names)
     problems: list[str] = []
     graph: dict[str, set[str]] = {m: set() for m in modules}
 
-    top = [f for f in files if f.parent == PACKAGE and f.name != "__init__.py"]
+    top = [f for f in files if f.parent == package and f.name != "__init__.py"]
     if len(top) > MAX_TOP_MODULES:
         problems.append(f"{len(top)} modules directly in searcher/ (at most {MAX_TOP_MODULES}): "
                         + ", ".join(f.name for f in top))
 
     for mod, path in names.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        rel = path.relative_to(ROOT)
+        rel = path.relative_to(root)
         stage = stage_of(mod)
         if stage is None and mod not in UNSTAGED:
             problems.append(f"{rel}: module {mod} belongs to no stage (scripts/check_layout.py)")

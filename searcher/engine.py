@@ -18,8 +18,8 @@ from searcher.analysis import ANALYZER_VERSION
 from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
 from searcher.lexical.index import LexicalIndex
 from searcher.query.filters import Filters, parse_filters
-from searcher.query.parse import parse_query
-from searcher.query.typo import correct
+from searcher.query.parse import ParsedQuery, parse_query
+from searcher.query.typo import correct, corrections
 from searcher.ranking.fusion import (
     RRF_K,
     FusionMethod,
@@ -43,7 +43,8 @@ class Response:
     mode: str
     notes: tuple[str, ...] = ()
     weights: tuple[float, float] | None = None
-    corrected_query: str = ""  # the query as really searched (typos corrected), for highlighting
+    corrected_query: str = ""  # the query as really searched (typos corrected), for display
+    parsed: ParsedQuery | None = None  # that query parsed once: terms, phrases, filters (marking)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Candidates:
     semantic: list[Hit]
     notes: tuple[str, ...]
     signal_query: str  # the query text the fusion signals are computed on
+    parsed: ParsedQuery  # the query as searched (typos corrected), parsed once
 
 
 @dataclass
@@ -200,7 +202,7 @@ class SearchIndex:
                 weights = (1.0 - alpha, alpha)
             fused = _fuse(lex, sem, weights, fusion)
         response = self._response(fused[:limit], mode, notes, weights)
-        return replace(response, corrected_query=c.signal_query)
+        return replace(response, corrected_query=c.signal_query, parsed=c.parsed)
 
     def candidates(
         self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
@@ -233,7 +235,8 @@ class SearchIndex:
         if mode in (SearchMode.semantic, SearchMode.hybrid):
             sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
         # Fusion signals come from the corrected query, not the misspelled one.
-        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected)
+        searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
+        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched)
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,

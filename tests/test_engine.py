@@ -136,3 +136,19 @@ def test_question_mark_is_not_a_wildcard(lexical_index):
     q = lexical_index.lexical.parse("Vem förde anteckningar under mötet?")
     assert "Wildcard" not in repr(q) and "möt" in repr(q)
     assert "Prefix" in repr(lexical_index.lexical.parse("kompetens*"))
+
+
+def test_the_response_carries_the_query_as_searched_parsed_once(lexical_index):
+    """Typos corrected in the parsed query itself: highlighting needs no second parse."""
+    from searcher.query.parse import parse_query
+    from searcher.tools.highlight import spans
+
+    response = lexical_index.respond("Brottsofferjoruen stöd", mode="lexical", limit=3)
+    assert response.parsed is not None
+    assert response.parsed.terms == ("brottsofferjouren", "stöd")
+    assert response.parsed.filters == {}
+    text = response.results[0].section.text
+    assert spans(response.parsed, text) == spans(response.corrected_query, text)
+    assert spans(response.parsed, text)  # the corrected word is marked in the hit
+    untouched = lexical_index.respond('"Balans-22" typ:protokoll', mode="lexical", limit=1)
+    assert untouched.parsed == parse_query('"Balans-22" typ:protokoll')

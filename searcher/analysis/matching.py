@@ -9,8 +9,9 @@ always whole: `22` is not found inside `Balans-220`.
 | form        | a text word matches a term word when                                             |
 | ----------- | -------------------------------------------------------------------------------- |
 | `exact`     | it is spelled the same                                                           |
-| `inflected` | it is in the word's inflection family (searcher.analysis.morphology; `KPMG:s` counts); for |
-|             | words the dictionary does not know, its Snowball stem (less a genitive -s) agrees |
+| `inflected` | it is in the word's inflection family (analysis.morphology; `KPMG:s` counts);   |
+|             | for words the dictionary does not know, its Snowball stem (less a genitive -s)   |
+|             | agrees                                                                           |
 | `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family      |
 
 Case (`Case.smart`, the default, like ripgrep's --smart-case): a term with a capital letter

@@ -3,8 +3,9 @@
 A section that fits is one passage. A longer one is cut into units (paragraphs; a paragraph too
 long becomes sentences; a sentence too long becomes word runs) and the units are packed into
 overlapping windows. Every passage starts with the section's breadcrumb (or title) on its own line
-so the encoder knows where the text sits; tables are spelled out as readable rows (tables.py). Guarantee: `count_tokens(p.text) <= max_tokens` for
-every passage, checked on the final text, whatever `count_tokens` is.
+so the encoder knows where the text sits; tables are spelled out as readable rows (tables.py).
+Guarantee: `count_tokens(p.text) <= max_tokens` for every passage, checked on the final text,
+whatever `count_tokens` is.
 """
 
 from __future__ import annotations

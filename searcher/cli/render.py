@@ -13,6 +13,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from searcher.query.parse import ParsedQuery
 from searcher.records import Result, Section
 from searcher.tools.explore.reading import (
     Block,
@@ -76,7 +77,7 @@ def snippet(text: str, patterns: list[re.Pattern], width: int = 240) -> Text:
     return t
 
 
-def query_patterns(query: str, texts: Iterable[str]) -> list[re.Pattern]:
+def query_patterns(query: ParsedQuery | str, texts: Iterable[str]) -> list[re.Pattern]:
     """Regexes for exactly what `query` matches in `texts`: inflections, compound parts,
     identifiers (searcher.tools.highlight decides; the surfaces it marks become patterns)."""
     from searcher.tools.highlight import spans

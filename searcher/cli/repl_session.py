@@ -24,6 +24,7 @@ from searcher.settings import SearchMode, choices
 
 if TYPE_CHECKING:
     from searcher.engine import SearchIndex
+    from searcher.query.parse import ParsedQuery
 
 
 class ReplCommand(str, Enum):
@@ -64,7 +65,7 @@ class Repl:
     filters: dict[str, str] = field(default_factory=dict)
     candidates: int = 50
     results: tuple[Result, ...] = ()
-    last_query: str = ""  # the last query as searched (typos corrected), for highlighting
+    last_query: ParsedQuery | None = None  # the last query as searched, for highlighting
     _warm: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def prompt(self) -> str:
@@ -113,7 +114,7 @@ class Repl:
         t0 = time.perf_counter()
         response = self.ix.respond(text, mode=self.mode, limit=self.limit,
                                    filters=self.filters, candidates=self.candidates)
-        self.last_query = response.corrected_query or text
+        self.last_query = response.parsed
         self._results(response.results, f"{response.mode}, {time.perf_counter() - t0:.2f} s",
                       response.notes)
 
@@ -124,7 +125,8 @@ class Repl:
         if not results:
             self.err.print(f"no hits ({how})", highlight=False, markup=False)
             return
-        patterns = render.query_patterns(self.last_query, [r.section.text for r in results])
+        patterns = (render.query_patterns(self.last_query, [r.section.text for r in results])
+                    if self.last_query else [])
         self.out.print(render.results_table(results, patterns, explain=False))
         self.err.print(f"{len(results)} hits ({how}) · :show N to read one", highlight=False,
                        markup=False)
@@ -202,7 +204,7 @@ class Repl:
         t0 = time.perf_counter()
         response = similar(sid, limit=self.limit, filters=self.filters, mode=self.mode,
                            candidates=self.candidates)
-        self.last_query = ""
+        self.last_query = None
         self._results(response.results, f"like {sid}, {response.mode}, "
                       f"{time.perf_counter() - t0:.2f} s", response.notes)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +28,9 @@ from searcher.cli.common import (
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
+
+if TYPE_CHECKING:
+    from searcher.query.parse import ParsedQuery
 
 app = typer.Typer()
 
@@ -157,11 +160,11 @@ def search(
         if like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)
-            marked = ""
+            marked = None
         else:
             response = ix.respond(query, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates, fusion=fusion, alpha=alpha)
-            marked = response.corrected_query or query
+            marked = response.parsed
     render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
                     no_pager=no_pager, what=query or f"like {like}")
 
@@ -175,8 +178,8 @@ def _location(backend: str | None, index_dir: Path):
     return index_location(backend, index_dir)
 
 
-def render_response(response, marked: str, *, explain: bool, json_out: bool, no_color: bool,
-                    no_pager: bool, what: str) -> None:
+def render_response(response, marked: ParsedQuery | None, *, explain: bool, json_out: bool,
+                    no_color: bool, no_pager: bool, what: str) -> None:
     """Notes on stderr; hits as JSON Lines or a highlighted table on stdout."""
     for line in response.notes:
         render.note(f"note: {line}", no_color)

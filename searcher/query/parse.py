@@ -22,8 +22,8 @@ BadQueryError that names the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from searcher.errors import BadQueryError
@@ -82,6 +82,19 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         """True when only filters were given (nothing to rank by)."""
         return not self.text_for_lexical.strip()
+
+    def corrected(self, corrections: Mapping[str, str], text: str) -> ParsedQuery:
+        """This query as really searched: each corrected word (any case) replaced in the
+        positive words and phrases, `text` the corrected query for display. No re-parse."""
+        if not corrections:
+            return self
+
+        def fix(words: str) -> str:
+            return " ".join(corrections.get(w.lower(), w) for w in words.split(" "))
+
+        return replace(self, query=text, terms=tuple(fix(w) for w in self.terms),
+                       phrases=tuple(fix(ph) for ph in self.phrases),
+                       text_for_semantic=fix(self.text_for_semantic))
 
 
 def tokenize(query: str) -> Iterator[Token]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from rapidfuzz.distance import OSA
+
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.morphology import family
 from searcher.analysis.stemming import SwedishStemmer
@@ -97,9 +99,14 @@ def expand_typos(query: str, vocab: Vocabulary) -> TypoResult:
     return TypoResult(lexical, corrected, tuple(e for _, _, e in pieces))
 
 
+def corrections(expansions: tuple[Expansion, ...]) -> dict[str, str]:
+    """Each expanded word (lowercased) → its best candidate."""
+    return {e.word.lower(): e.candidates[0] for e in expansions}
+
+
 def correct(text: str, expansions: tuple[Expansion, ...]) -> str:
     """`text` with each expanded word (a whole word, any case) replaced by its best candidate."""
-    words = {e.word.lower(): e.candidates[0] for e in expansions}
+    words = corrections(expansions)
     out = []
     for t in text.split(" "):
         out.append(words.get(t.lower(), t))
@@ -146,15 +153,7 @@ def _known(word: str) -> bool:
 
 
 def osa_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: Levenshtein plus adjacent transpositions as one edit."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
+    """Optimal string alignment distance: Levenshtein plus adjacent transpositions as one edit
+    (rapidfuzz's C++ implementation; tests/query/test_typo.py checks it against the textbook
+    dynamic programme)."""
+    return OSA.distance(a, b)

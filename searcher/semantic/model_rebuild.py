@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 
 from searcher.errors import ModelSetupError
 
@@ -81,15 +82,13 @@ _OLD_PREFIX = f".{DEFAULT_MODEL}.old-"
 def model_cache_dir() -> Path:
     """The product's cache root, where the rebuilt model lives under `models/<DEFAULT_MODEL>/`.
 
-    $SEARCHER_CACHE_DIR if set, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher.
+    $SEARCHER_CACHE_DIR if set, else the platform's user cache folder (platformdirs:
+    $XDG_CACHE_HOME/searcher or ~/.cache/searcher on Linux, ~/Library/Caches/searcher on macOS).
     """
     explicit = os.environ.get("SEARCHER_CACHE_DIR")
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg).expanduser() / "searcher"
-    return Path.home() / ".cache" / "searcher"
+    return platformdirs.user_cache_path("searcher", appauthor=False)
 
 
 def locate_source(source: SourceFile) -> Path:

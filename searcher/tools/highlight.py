@@ -7,7 +7,8 @@ every inflection (`yttrande` marks `yttrandet`), the part inside a compound (`pl
 `Placerings|kostnaderna`), and, for a query word that is itself a compound, its parts written
 apart (`serveringstillstånd` marks `tillstånd` and `servering`). `kompetens*` marks every word
 beginning with it; identifiers match as written (`Balans-22`, `Dnr 2022-00295`). Case is ignored.
-Pass the typo-corrected query to mark what was really searched.
+Pass the engine's `Response.parsed` (the query as really searched, typos corrected, parsed
+once) to mark what was searched; a string is parsed here (`show --highlight`).
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from functools import lru_cache
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.matching import WORD_RE, Case, Form, TermMatcher
 from searcher.errors import BadQueryError
-from searcher.query.parse import parse_query
+from searcher.query.parse import ParsedQuery, parse_query
 
 Span = tuple[int, int]
 
 
-def spans(query: str, text: str) -> list[Span]:
+def spans(query: ParsedQuery | str, text: str) -> list[Span]:
     """Sorted, non-overlapping (start, end) character spans of `text` to highlight."""
     found: list[Span] = []
-    for kind, term in _terms(query):
+    for kind, term in marked_terms(query):
         if kind == "prefix":
             pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}[^\W_]*", re.IGNORECASE)
             found.extend(m.span() for m in pattern.finditer(text))
@@ -46,14 +47,18 @@ def merge(found: list[Span]) -> list[Span]:
     return out
 
 
-@lru_cache(maxsize=256)
-def _terms(query: str) -> tuple[tuple[str, str], ...]:
+def marked_terms(query: ParsedQuery | str) -> tuple[tuple[str, str], ...]:
     """("prefix" | "term", text) for every positive query word, compound parts included."""
-    try:
-        parsed = parse_query(query)
-        words = [*parsed.terms, *(w for p in parsed.phrases for w in p.split())]
-    except BadQueryError:
-        words = query.split()
+    if isinstance(query, str):
+        try:
+            query = parse_query(query)
+        except BadQueryError:
+            return _terms(tuple(query.split()))
+    return _terms((*query.terms, *(w for p in query.phrases for w in p.split())))
+
+
+@lru_cache(maxsize=256)
+def _terms(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     out: dict[tuple[str, str], None] = {}
     for raw in words:
         if raw.endswith("*"):

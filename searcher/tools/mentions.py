@@ -2,11 +2,11 @@
 
     for m in find_mentions(ix, "Balans-22"): print(m.where, m.left, m.match, m.right)
 
-Scans each section's text and each document's table of contents (not a section, but part of
-the document: `Dnr 2022-00295` occurs in the protocol's TOC and in § 259). The whoosh index
-picks the candidate sections first (searcher.analysis.matching gives clauses that every text holding the
-term satisfies), so the scan reads only those and counts stay exact; TOCs are short and scanned
-in full. Which spellings count is `Form`; see searcher.analysis.matching.
+Scans each section's text and each document's table of contents (not a section, but part of the
+document: `Dnr 2022-00295` occurs in the protocol's TOC and in § 259). The whoosh index picks
+the candidate sections first (searcher.analysis.matching gives clauses that every text holding
+the term satisfies), so the scan reads only those and counts stay exact; TOCs are short and
+scanned in full. Which spellings count is `Form`; see searcher.analysis.matching.
 """
 
 from __future__ import annotations

@@ -158,3 +158,25 @@ def test_mentions_is_wired(lexical_index_dir):
     r = invoke("mentions", "Balans-22", "--json", "--index-dir", str(lexical_index_dir))
     assert r.exit_code == 0, r.output
     assert len(r.stdout.splitlines()) == 15
+
+
+def test_search_parses_the_query_once(lexical_index_dir, monkeypatch):
+    """The table marks the words the engine searched (Response.parsed); nothing re-parses."""
+    import searcher.query.parse as parse_module
+    import searcher.tools.highlight as highlight_module
+
+    calls = []
+    real = parse_module.parse_query
+
+    def counted(query):
+        calls.append(query)
+        return real(query)
+
+    monkeypatch.setattr("searcher.engine.parse_query", counted)
+    monkeypatch.setattr(highlight_module, "parse_query", counted)
+    r = invoke("search", "Brottsofferjoruen", "--mode", "lexical", "--index-dir",
+               str(lexical_index_dir), "--no-color", "--no-pager")
+    assert r.exit_code == 0, r.output
+    assert "Brottsofferjouren" in r.stdout
+    assert calls == ["Brottsofferjoruen"]
+    assert parse_module.parse_query is real

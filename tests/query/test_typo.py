@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.query.typo import (
     Expansion,
@@ -130,6 +132,27 @@ def test_candidates_prefer_fewer_edits_then_more_sections():
 )
 def test_osa_distance(a, b, d):
     assert osa_distance(a, b) == d == osa_distance(b, a)
+
+
+def _textbook_osa(a: str, b: str) -> int:
+    """The oracle: optimal string alignment by the textbook dynamic programme."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("abcdåäö-", max_size=9), st.text("abcdåäö-", max_size=9))
+def test_osa_distance_equals_the_textbook_programme(a, b):
+    assert osa_distance(a, b) == _textbook_osa(a, b)
 
 
 @pytest.mark.parametrize(("word", "d"), [("bil", 0), ("bilar", 1), ("kommuner", 2), ("ab", 0)])

@@ -16,9 +16,9 @@ import pytest
 
 from searcher.engine import open_index
 from searcher.ingest import discover
-from searcher.store import reading
 from searcher.ingest.discover import shown
 from searcher.progress import RecordingProgress
+from searcher.store import reading
 from searcher.store.build import build_index
 from tests.bad_files import make_bad_files, make_odd_good_files
 from tests.conftest import CORPUS, PROTOCOL, REPORT, ROOT

@@ -1,4 +1,5 @@
-"""searcher.tools.explore: keyness against oracles, term counting, documents, neighbours, corpus stats."""
+"""searcher.tools.explore: keyness against oracles, term counting, documents, neighbours,
+corpus stats."""
 
 from __future__ import annotations
 

@@ -45,3 +45,11 @@ def test_spans_are_sorted_disjoint_and_inside_the_text(query, text):
     out = spans(query, text)
     assert all(0 <= a < b <= len(text) for a, b in out)
     assert all(b < c for (_, b), (c, _) in zip(out, out[1:], strict=False))
+
+
+def test_a_parsed_query_marks_what_its_string_marks():
+    from searcher.query.parse import parse_query
+
+    text = "Yttrandet om placeringskostnaderna och Balans-22 lämnades."
+    for query in ("yttrande placering", '"Balans-22" OR kostnad*', "placering typ:protokoll"):
+        assert spans(parse_query(query), text) == spans(query, text)

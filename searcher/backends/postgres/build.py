@@ -1,11 +1,11 @@
 """Fill a PostgreSQL index: from files (`build_pg_index`) or from an embedded index (`migrate`).
 
-Both reuse the embedded pipeline's stages rather than their own: searcher.ingest.discover finds, names,
-fingerprints and reads files into sections (the same sections, ids and metadata as `searcher
-index`), searcher.store.build.unique_ids keeps section ids unique, and searcher.store.embed's
-encoder step turns sections into passage vectors. Documents go in batches of about
-`batch_sections` sections, one transaction each; vectors of unchanged sections are kept.
-"""
+Both reuse the embedded pipeline's stages rather than their own: searcher.ingest.discover finds,
+names and fingerprints files, searcher.store.reading reads them into sections (the same
+sections, ids and metadata as `searcher index`), searcher.store.build.unique_ids keeps section
+ids unique, and searcher.store.embed's encoder step turns sections into passage vectors.
+Documents go in batches of about `batch_sections` sections, one transaction each; vectors of
+unchanged sections are kept."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Sections → lexeme rows: what our Swedish analyzers make of each field, as whoosh indexes it.
 
-The fields and their texts are searcher.lexical.index's (`section_fields`), analysed in index mode by
-the same analyzers, so a lexeme here is exactly a whoosh term there. A posting's weight is
+The fields and their texts are searcher.lexical.schema's (`section_fields`), analysed in index
+mode by the same analyzers, so a lexeme here is exactly a whoosh term there. A posting's weight is
 whoosh's: occurrences (token boosts summed) × the field's boost; a field's length is its token
 count, which whoosh stores per section quantised to one byte (`quantised_length`) while it
 sums the exact lengths for the average. `exact` is kept for mentions and typos, not scored.

@@ -36,7 +36,7 @@ def wildcard_to_like(pattern: str) -> str:
 
 
 class PgLexical:
-    """Duck-types searcher.lexical.index.LexicalIndex for SearchIndex (search, filters, similar, …)."""
+    """Duck-types lexical.index.LexicalIndex for SearchIndex (search, filters, similar, …)."""
 
     def __init__(self, db):
         self.db = db

@@ -40,7 +40,7 @@ def records_for_keys(conn, keys) -> list[tuple[int, dict]]:
 
 
 class PgStore:
-    """Duck-types searcher.store.sections.SectionStore's reading side for SearchIndex and its users."""
+    """Duck-types store.sections.SectionStore's reading side for SearchIndex and its users."""
 
     def __init__(self, db):
         self.db = db

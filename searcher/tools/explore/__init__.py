@@ -7,8 +7,8 @@
 
 Every function returns plain records with `to_dict()` (the `--json` shapes of the CLI).
 Modules: corpus.py (documents, figures), keyness.py (G² and term counts), reading.py
-(neighbours, text blocks). The names below are loaded lazily, so `import searcher.tools.explore.reading`
-(the CLI's renderers) does not pay for the engine.
+(neighbours, text blocks). The names below are loaded lazily, so importing
+searcher.tools.explore.reading (the CLI's renderers) does not pay for the engine.
 """
 
 from __future__ import annotations
