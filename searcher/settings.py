@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
 
+import platformdirs
+
 
 class SearchMode(str, Enum):
     """How a query is answered."""
@@ -89,3 +91,13 @@ def _coerce(name: str, value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     return str(value)
+
+
+def cache_root() -> Path:
+    """Where searcher caches what it builds (the rebuilt model, the compound lexicon):
+    $SEARCHER_CACHE_DIR if set, else the platform's user cache folder (platformdirs:
+    $XDG_CACHE_HOME/searcher or ~/.cache/searcher on Linux, ~/Library/Caches/searcher on macOS)."""
+    explicit = os.environ.get("SEARCHER_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return platformdirs.user_cache_path("searcher", appauthor=False)

@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from searcher.errors import SearcherError
+from searcher.settings import cache_root
 
 LEXICON_FORMAT = "2"  # bump when the build rules below change (the cache file name holds it)
 DICTIONARY_PACKAGE = "hunspell-sv"
@@ -66,12 +67,8 @@ def dictionary_files() -> tuple[Path, Path]:
 
 
 def cache_dir() -> Path:
-    """$SEARCHER_CACHE_DIR, else $XDG_CACHE_HOME/searcher, else ~/.cache/searcher (as the model)."""
-    explicit = os.environ.get("SEARCHER_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "searcher"
+    """The cache root shared with the model (searcher.settings.cache_root)."""
+    return cache_root()
 
 
 Rule = tuple[str, str, str, "re.Pattern[str] | None"]  # strip, add, continuation flags, condition

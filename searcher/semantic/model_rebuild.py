@@ -27,9 +27,9 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 from searcher.errors import ModelSetupError
+from searcher.settings import cache_root
 
 __all__ = ["DEFAULT_MODEL", "ensure_default_model", "model_cache_dir"]
 
@@ -82,13 +82,10 @@ _OLD_PREFIX = f".{DEFAULT_MODEL}.old-"
 def model_cache_dir() -> Path:
     """The product's cache root, where the rebuilt model lives under `models/<DEFAULT_MODEL>/`.
 
-    $SEARCHER_CACHE_DIR if set, else the platform's user cache folder (platformdirs:
-    $XDG_CACHE_HOME/searcher or ~/.cache/searcher on Linux, ~/Library/Caches/searcher on macOS).
+    The shared cache root (searcher.settings.cache_root: $SEARCHER_CACHE_DIR, else the platform's
+    user cache folder).
     """
-    explicit = os.environ.get("SEARCHER_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    return platformdirs.user_cache_path("searcher", appauthor=False)
+    return cache_root()
 
 
 def locate_source(source: SourceFile) -> Path:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from searcher.analysis.matching import Case, Form, TermMatcher
+from searcher.query.filters import parse_filters
 from searcher.records import Section
 
 CONTEXT_CHARS = 60  # KWIC context on each side, after collapsing whitespace
@@ -77,8 +78,6 @@ def find_mentions(
     …); a TOC is searched only when no section-level filter (dnr, paragraf, ärende) is given.
     Raises BadQueryError for an empty term, an unknown form or an unknown filter.
     """
-    from searcher.query.filters import parse_filters  # the same filter keys and errors as search
-
     matcher = TermMatcher(term, forms, case)
     flt = parse_filters(filters)
     store = index.store
