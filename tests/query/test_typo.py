@@ -50,7 +50,7 @@ def test_misspellings_are_expanded(lexical_index, typo, best):
     assert [e.word for e in result.expansions] == [typo]
     assert result.expansions[0].candidates[0] == best
     assert result.text_for_lexical.startswith(f"({typo} OR {best}")
-    assert result.note.startswith(f"visar resultat för {best}")
+    assert result.note.startswith(f"showing results for {best}")
 
 
 @pytest.mark.parametrize("word", LEFT_ALONE)
