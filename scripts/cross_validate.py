@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="pickle of the collected runs: read if present, else written")
     ap.add_argument("--fit", action="store_true", help="print coefficients fitted on all queries")
     ap.add_argument("--per-kind", action="store_true")
+    ap.add_argument("--write-tables", type=Path, default=None,
+                    help="write fit-on-SET.json (the learned table fitted on that set alone) "
+                         "and fit-on-all.json here, for scripts/evaluate.py --coefficients")
     ap.add_argument("--only", default=None, help="comma-separated method names")
     ap.add_argument("--l2", type=float, action="append", default=[],
                     help="also compare the learned combiner with this L2 penalty")
@@ -268,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [m for m in chosen if m.name in keep]
     results = {m.name: protocols(runs, m, ev) for m in chosen}
     report(runs, results, args.per_kind)
+    if args.write_tables:
+        args.write_tables.mkdir(parents=True, exist_ok=True)
+        for s in sorted({r.set_name for r in runs}) + ["all"]:
+            train = runs if s == "all" else [r for r in runs if r.set_name == s]
+            (args.write_tables / f"fit-on-{s}.json").write_text(
+                json.dumps(fit_learned(train), indent=1) + "\n", encoding="utf-8")
     if args.fit:
         table = fit_learned(runs)
         print("\nCOEFFICIENTS fitted on all queries:")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from searcher.ranking.fusion import (
     learned_fusion,
     reciprocal_rank_fusion,
 )
+from searcher.ranking.learned import COEFFICIENTS
 from searcher.ranking.signals import candidate_coverage, query_signals
 from searcher.records import FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
@@ -193,11 +194,13 @@ class SearchIndex:
         candidates: int = 50,
         fusion: str | FusionMethod = FusionMethod.learned,
         alpha: float | None = None,
+        coefficients: Mapping[str, float] | None = None,
     ) -> Response:
         """Search and say how: the mode really used and any notes for the user.
 
         `alpha` (0–1, the semantic arm's share) overrides the learned combiner: a convex
-        combination (or, with `fusion="rrf"`, RRF weights) with that share.
+        combination (or, with `fusion="rrf"`, RRF weights) with that share. `coefficients`:
+        another table for the learned combiner (scripts/evaluate.py's out-of-sample runs).
         """
         mode = _mode(mode)
         fusion = _fusion(fusion)
@@ -217,7 +220,7 @@ class SearchIndex:
         elif mode == SearchMode.semantic:
             fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
         else:
-            fused, weights = _fuse(c, fusion, alpha)
+            fused, weights = _fuse(c, fusion, alpha, coefficients)
         response = self._response(fused[:limit], mode, notes, weights)
         return replace(response, corrected_query=c.signal_query)
 
@@ -274,10 +277,11 @@ class SearchIndex:
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,
                fusion: str | FusionMethod = FusionMethod.learned,
-               alpha: float | None = None) -> list[Result]:
+               alpha: float | None = None,
+               coefficients: Mapping[str, float] | None = None) -> list[Result]:
         """The top `limit` sections for `query` as plain records."""
         return list(self.respond(query, mode=mode, limit=limit, filters=filters,
-                                 fusion=fusion, alpha=alpha).results)
+                                 fusion=fusion, alpha=alpha, coefficients=coefficients).results)
 
     def similar(
         self, section_id: str, *, limit: int = 10, filters: dict[str, str | None] | None = None,
@@ -366,8 +370,8 @@ def _fusion(method: str | FusionMethod) -> FusionMethod:
         ) from None
 
 
-def _fuse(c: Candidates, method: FusionMethod,
-          alpha: float | None) -> tuple[list[FusedHit], tuple[float, float] | None]:
+def _fuse(c: Candidates, method: FusionMethod, alpha: float | None,
+          coefficients: Mapping[str, float] | None) -> tuple[list[FusedHit], tuple[float, float] | None]:
     """The fused ranking of a hybrid query, and the arm weights when the method has fixed ones."""
     if method == FusionMethod.rrf:
         weights = (1.0, 1.0) if alpha is None else (1.0 - alpha, alpha)
@@ -375,7 +379,7 @@ def _fuse(c: Candidates, method: FusionMethod,
     if method == FusionMethod.convex or alpha is not None:
         a = DEFAULT_ALPHA if alpha is None else alpha
         return convex_fusion(c.union, c.signals, alpha=a), (1.0 - a, a)
-    return learned_fusion(c.union, c.signals), None
+    return learned_fusion(c.union, c.signals, coefficients=coefficients or COEFFICIENTS), None
 
 
 def _cosines(vectors, qvec, section_ids: list[str]) -> dict[str, float]:

@@ -112,6 +112,7 @@ def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain
         if explain:
             score += f"\nlex {_arm(r.lexical_rank, r.lexical_score)}"
             score += f"\nsem {_arm(r.semantic_rank, r.semantic_score)}"
+            score += "".join(f"\n{name} {value:.3f}" for name, value in r.features)
         table.add_row(str(r.rank), cell, score)
     return table
 
