@@ -118,7 +118,9 @@ def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain
 
 
 def _arm(rank: int | None, score: float | None) -> str:
-    return "–" if rank is None else f"#{rank} {score:.3f}"
+    if rank is None:
+        return "–" if not score else f"– {score:.3f}"
+    return f"#{rank} {score:.3f}"
 
 
 def heading_of(s: Section) -> str:

@@ -1,7 +1,9 @@
 """Pure functions that fuse the lexical and the semantic ranking into one.
 
-Each arm is a list of Hits in rank order (best first). Fusion never sees engine objects.
-Ties are broken by section_id so the same inputs always give the same order.
+Two kinds of input: each arm's own list of Hits in rank order (RRF, convex_combination), or the
+pooled candidates scored in both arms (learned_fusion, the default, and convex_fusion; see
+searcher.ranking.features). Fusion never sees engine objects. Ties are broken by section_id so
+the same inputs always give the same order.
 """
 
 from __future__ import annotations
