@@ -1,4 +1,4 @@
-"""The per-query signals the learned fusion weighs the lexical arm by, and per-candidate coverage."""
+"""The per-query signals the learned fusion weighs the lexical arm by; per-candidate coverage."""
 
 from __future__ import annotations
 
