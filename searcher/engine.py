@@ -370,8 +370,10 @@ def _fusion(method: str | FusionMethod) -> FusionMethod:
         ) from None
 
 
-def _fuse(c: Candidates, method: FusionMethod, alpha: float | None,
-          coefficients: Mapping[str, float] | None) -> tuple[list[FusedHit], tuple[float, float] | None]:
+def _fuse(
+    c: Candidates, method: FusionMethod, alpha: float | None,
+    coefficients: Mapping[str, float] | None,
+) -> tuple[list[FusedHit], tuple[float, float] | None]:
     """The fused ranking of a hybrid query, and the arm weights when the method has fixed ones."""
     if method == FusionMethod.rrf:
         weights = (1.0, 1.0) if alpha is None else (1.0 - alpha, alpha)
