@@ -3,6 +3,7 @@
 
     python scripts/evaluate.py ../shared/eval/public.json --mode hybrid --out results.jsonl
     python scripts/evaluate.py ../shared/eval/public.json --mode all
+    python scripts/evaluate.py ../shared/eval/dev.json --coefficients tables/fit-on-public.json
 
 Writes one line per query {"id", "hits": [{doc, text, section_id, …}]} (top 10, whole section
 texts), then prints nDCG@10 / MRR@10 / recall@10 per query kind by running the score.py that
@@ -22,12 +23,13 @@ from searcher.engine import open_index
 from searcher.settings import SearchMode
 
 
-def run_queries(eval_path: Path, index_dir: Path | str | None, mode: str, k: int) -> list[dict]:
+def run_queries(eval_path: Path, index_dir: Path | str | None, mode: str, k: int,
+                coefficients: dict[str, float] | None = None) -> list[dict]:
     queries = json.loads(eval_path.read_text(encoding="utf-8"))["queries"]
     rows = []
     with open_index(index_dir) as ix:
         for q in queries:
-            results = ix.search(q["query"], mode=mode, limit=k)
+            results = ix.search(q["query"], mode=mode, limit=k, coefficients=coefficients)
             rows.append({"id": q["id"], "hits": [r.to_dict() for r in results]})
     return rows
 
@@ -54,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="results JSONL (default: results/)")
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--per-query", action="store_true")
+    ap.add_argument("--coefficients", type=Path, default=None,
+                    help="JSON table for the learned fusion instead of the shipped one, e.g. one "
+                         "that scripts/cross_validate.py --write-tables fitted without this set "
+                         "(an out-of-sample run)")
     args = ap.parse_args(argv)
+    table = (json.loads(args.coefficients.read_text(encoding="utf-8"))
+             if args.coefficients else None)
 
     run_modes = [m.value for m in SearchMode] if args.mode == "all" else [args.mode]
     status = 0
@@ -64,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out.with_name(f"{args.out.stem}-{mode}{args.out.suffix}")
         out.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        rows = run_queries(args.eval, args.backend or args.index_dir, mode, args.k)
+        rows = run_queries(args.eval, args.backend or args.index_dir, mode, args.k, table)
         secs = time.perf_counter() - t0
         with open(out, "w", encoding="utf-8") as f:
             for row in rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,13 +20,17 @@ from searcher.lexical.index import LexicalIndex
 from searcher.query.filters import Filters, parse_filters
 from searcher.query.parse import ParsedQuery, parse_query
 from searcher.query.typo import correct, corrections
+from searcher.ranking.features import Candidate, QuerySignals
 from searcher.ranking.fusion import (
+    DEFAULT_ALPHA,
     RRF_K,
     FusionMethod,
-    convex_combination,
+    convex_fusion,
+    learned_fusion,
     reciprocal_rank_fusion,
 )
-from searcher.ranking.signals import arm_weights
+from searcher.ranking.learned import COEFFICIENTS
+from searcher.ranking.signals import candidate_coverage, query_signals
 from searcher.records import FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
 from searcher.store import layout
@@ -57,6 +61,8 @@ class Candidates:
     notes: tuple[str, ...]
     signal_query: str  # the query text the fusion signals are computed on
     parsed: ParsedQuery  # the query as searched (typos corrected), parsed once
+    union: tuple[Candidate, ...] = ()  # hybrid: both arms' candidates, scored in both arms
+    signals: QuerySignals | None = None  # hybrid: the query's fusion signals
 
 
 @dataclass
@@ -157,10 +163,27 @@ class SearchIndex:
     def lexical_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
         return self.lexical.search(query, limit=limit, filters=filters)
 
-    def semantic_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
+    def semantic_hits(self, query: str, *, limit: int, filters: Filters,
+                      qvec=None) -> list[Hit]:
         allowed = None if filters.is_empty() else self.lexical.matching_ids(filters)
-        qvec = self.encoder().encode_query(query)
+        if qvec is None:
+            qvec = self.encoder().encode_query(query)
         return self._vectors().search(qvec, limit=limit, allowed=allowed)
+
+    def scored_union(self, lexical_query: str, qvec, lex: list[Hit],
+                     sem: list[Hit]) -> tuple[Candidate, ...]:
+        """Both arms' candidates, each scored in both arms: BM25F from the lexical index for
+        the semantic arm's finds, cosine from the stored vectors for the lexical arm's."""
+        ids = sorted({h.section_id for h in lex} | {h.section_id for h in sem})
+        lex_score = {h.section_id: h.score for h in lex}
+        missing = [i for i in ids if i not in lex_score]
+        if missing and hasattr(self.lexical, "scores_of"):
+            lex_score.update(self.lexical.scores_of(lexical_query, missing))
+        sem_score = {h.section_id: h.score for h in sem}
+        missing = [i for i in ids if i not in sem_score]
+        if missing:
+            sem_score.update(_cosines(self._vectors(), qvec, missing))
+        return tuple(Candidate(i, lex_score.get(i, 0.0), sem_score.get(i)) for i in ids)
 
     # -- the public surface --------------------------------------------------------------------
     def respond(
@@ -171,12 +194,15 @@ class SearchIndex:
         limit: int = 10,
         filters: dict[str, str | None] | None = None,
         candidates: int = 50,
-        fusion: str | FusionMethod = FusionMethod.rrf,
+        fusion: str | FusionMethod = FusionMethod.learned,
         alpha: float | None = None,
+        coefficients: Mapping[str, float] | None = None,
     ) -> Response:
         """Search and say how: the mode really used and any notes for the user.
 
-        `alpha` (0–1, the semantic arm's share) overrides the per-query arm weights.
+        `alpha` (0–1, the semantic arm's share) overrides the learned combiner: a convex
+        combination (or, with `fusion="rrf"`, RRF weights) with that share. `coefficients`:
+        another table for the learned combiner (scripts/evaluate.py's out-of-sample runs).
         """
         mode = _mode(mode)
         fusion = _fusion(fusion)
@@ -196,11 +222,7 @@ class SearchIndex:
         elif mode == SearchMode.semantic:
             fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
         else:
-            if alpha is None:
-                weights = arm_weights(c.signal_query, self.lexical, lex)
-            else:
-                weights = (1.0 - alpha, alpha)
-            fused = _fuse(lex, sem, weights, fusion)
+            fused, weights = _fuse(c, fusion, alpha, coefficients)
         response = self._response(fused[:limit], mode, notes, weights)
         return replace(response, corrected_query=c.signal_query, parsed=c.parsed)
 
@@ -230,21 +252,39 @@ class SearchIndex:
                          f"run `searcher index` to add the rest")
         lex: list[Hit] = []
         sem: list[Hit] = []
+        qvec = None
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
         if mode in (SearchMode.semantic, SearchMode.hybrid):
-            sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
-        # Fusion signals come from the corrected query, not the misspelled one.
+            qvec = self.encoder().encode_query(semantic_query)
+            sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt, qvec=qvec)
         searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
-        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched)
+        c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched)
+        if mode != SearchMode.hybrid:
+            return c
+        # Fusion signals come from the corrected query, not the misspelled one; the language
+        # from the query as typed.
+        union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
+        return replace(c, union=self._with_coverage(typo.text_corrected, union),
+                       signals=query_signals(typo.text_corrected, self.lexical,
+                                             language_of=parsed.text_for_semantic or query))
+
+    def _with_coverage(self, query: str, union: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """The candidates with their share of the query's IDF mass (0 where the lexical backend
+        cannot tell which terms a section holds)."""
+        if not union or not hasattr(self.lexical, "sections_with_terms"):
+            return union
+        share = candidate_coverage(query, self.lexical, [u.section_id for u in union])
+        return tuple(replace(u, coverage=share[u.section_id]) for u in union)
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,
-               fusion: str | FusionMethod = FusionMethod.rrf,
-               alpha: float | None = None) -> list[Result]:
+               fusion: str | FusionMethod = FusionMethod.learned,
+               alpha: float | None = None,
+               coefficients: Mapping[str, float] | None = None) -> list[Result]:
         """The top `limit` sections for `query` as plain records."""
         return list(self.respond(query, mode=mode, limit=limit, filters=filters,
-                                 fusion=fusion, alpha=alpha).results)
+                                 fusion=fusion, alpha=alpha, coefficients=coefficients).results)
 
     def similar(
         self, section_id: str, *, limit: int = 10, filters: dict[str, str | None] | None = None,
@@ -333,13 +373,30 @@ def _fusion(method: str | FusionMethod) -> FusionMethod:
         ) from None
 
 
-def _fuse(lex: list[Hit], sem: list[Hit], weights: tuple[float, float],
-          method: FusionMethod) -> list[FusedHit]:
-    if method == FusionMethod.convex:
-        total = weights[0] + weights[1]
-        alpha = weights[1] / total if total > 0 else 1.0
-        return convex_combination(lex, sem, alpha=alpha)
-    return reciprocal_rank_fusion(lex, sem, k=RRF_K, weights=weights)
+def _fuse(
+    c: Candidates, method: FusionMethod, alpha: float | None,
+    coefficients: Mapping[str, float] | None,
+) -> tuple[list[FusedHit], tuple[float, float] | None]:
+    """The fused ranking of a hybrid query, and the arm weights when the method has fixed ones."""
+    if method == FusionMethod.rrf:
+        weights = (1.0, 1.0) if alpha is None else (1.0 - alpha, alpha)
+        return reciprocal_rank_fusion(c.lexical, c.semantic, k=RRF_K, weights=weights), weights
+    if method == FusionMethod.convex or alpha is not None:
+        a = DEFAULT_ALPHA if alpha is None else alpha
+        return convex_fusion(c.union, c.signals, alpha=a), (1.0 - a, a)
+    return learned_fusion(c.union, c.signals, coefficients=coefficients or COEFFICIENTS), None
+
+
+def _cosines(vectors, qvec, section_ids: list[str]) -> dict[str, float]:
+    """Best-passage cosine of the query for these sections, from the stored vectors."""
+    if hasattr(vectors, "scores_of"):
+        return vectors.scores_of(qvec, section_ids)
+    out = {}
+    for sid in section_ids:
+        rows = vectors.rows_of(sid)
+        if rows is not None and len(rows):
+            out[sid] = float((rows @ qvec).max())
+    return out
 
 
 def _single(hit: Hit, rank: int, arm: str) -> FusedHit:
@@ -352,7 +409,7 @@ def _result(rank: int, h: FusedHit, section: Section, mode: str) -> Result:
     return Result(
         rank=rank, score=h.score, section=section, mode=mode,
         lexical_rank=h.lexical_rank, lexical_score=h.lexical_score,
-        semantic_rank=h.semantic_rank, semantic_score=h.semantic_score,
+        semantic_rank=h.semantic_rank, semantic_score=h.semantic_score, features=h.features,
     )
 
 

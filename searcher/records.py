@@ -128,6 +128,8 @@ class FusedHit:
     lexical_score: float | None = None
     semantic_rank: int | None = None
     semantic_score: float | None = None
+    # The fusion's inputs for this candidate: (feature name, value) pairs, for --explain.
+    features: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class Result:
     semantic_rank: int | None = None
     semantic_score: float | None = None
     mode: str = "hybrid"
+    features: tuple[tuple[str, float], ...] = ()  # the fusion's inputs (hybrid only)
 
     def to_dict(self) -> dict:
         """The JSON shape of a hit (`--json`, the library API, evaluate.py)."""
@@ -153,6 +156,7 @@ class Result:
         d["semantic_score"] = (
             None if self.semantic_score is None else round(self.semantic_score, 6)
         )
+        d["features"] = {name: round(v, 6) for name, v in self.features}
         return d
 
 

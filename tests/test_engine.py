@@ -128,7 +128,7 @@ def test_similar_lexical_ranks_the_other_granskning_first(lexical_index):
 def test_alpha_and_fusion_are_validated(lexical_index):
     with pytest.raises(BadQueryError, match="alpha must be between 0 and 1"):
         lexical_index.respond("Balans-22", alpha=2.0)
-    with pytest.raises(BadQueryError, match="unknown fusion 'max'; choose from rrf, convex"):
+    with pytest.raises(BadQueryError, match="unknown fusion 'max'; choose from learned, rrf, convex"):
         lexical_index.respond("Balans-22", fusion="max")
 
 

@@ -113,12 +113,15 @@ def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain
         if explain:
             score += f"\nlex {_arm(r.lexical_rank, r.lexical_score)}"
             score += f"\nsem {_arm(r.semantic_rank, r.semantic_score)}"
+            score += "".join(f"\n{name} {value:.3f}" for name, value in r.features)
         table.add_row(str(r.rank), cell, score)
     return table
 
 
 def _arm(rank: int | None, score: float | None) -> str:
-    return "–" if rank is None else f"#{rank} {score:.3f}"
+    if rank is None:
+        return "–" if not score else f"– {score:.3f}"
+    return f"#{rank} {score:.3f}"
 
 
 def heading_of(s: Section) -> str:

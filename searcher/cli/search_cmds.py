@@ -121,13 +121,14 @@ def search(
     json_out: JsonOpt = False,
     index_dir: IndexDirOpt = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Show each arm's rank and score and the weights.")
+        bool, typer.Option("--explain", help="Show both arms' rank and score for every hit, "
+                                             "the fusion's features and the final score.")
     ] = False,
     like: Annotated[str | None, typer.Option(
         "--like", help="Instead of a query: sections like this section id (= `similar`).")] = None,
     fusion: Annotated[FusionMethod, typer.Option(
         "--fusion", help=f"How hybrid combines the arms: {choices(FusionMethod)}.")
-    ] = FusionMethod.rrf,
+    ] = FusionMethod.learned,
     alpha: Annotated[float | None, typer.Option(
         "--alpha", min=0.0, max=1.0,
         help="Semantic share 0–1; overrides the automatic per-query weighting.")] = None,
@@ -185,7 +186,10 @@ def render_response(response, marked: ParsedQuery | None, *, explain: bool, json
         render.note(f"note: {line}", no_color)
     if explain and response.weights:
         render.note(f"weights: lexical {response.weights[0]:.2f}, semantic "
-                    f"{response.weights[1]:.2f} (RRF k=60)", no_color)
+                    f"{response.weights[1]:.2f}", no_color)
+    elif explain and response.mode == "hybrid":
+        render.note("fusion: learned combiner (score = Σ coefficient × feature; the "
+                    "coefficients are in searcher/ranking/learned.py)", no_color)
     if json_out:
         render.emit_jsonl(r.to_dict() for r in response.results)
         return

@@ -113,6 +113,58 @@ class LexicalIndex:
             return [Hit(s.stored_fields(int(d))["section_id"], float(x))
                     for d, x in zip(docnums, scores, strict=True)]
 
+    def scores_of(self, query: str, section_ids: Sequence[str]) -> dict[str, float]:
+        """BM25F of `query` for exactly these sections (0.0 where it matches nothing), so the
+        fusion sees a lexical score for every candidate, not only the lexical top-k."""
+        wanted = list(dict.fromkeys(section_ids))
+        out = dict.fromkeys(wanted, 0.0)
+        if not wanted:
+            return out
+        q = self.parse(query)
+        with self._reading() as s:
+            docnums = [s.document_number(section_id=sid) for sid in wanted]
+            docnums = [d for d in docnums if d is not None]
+            if not docnums:
+                return out
+            if self.scoring == Scoring.vector:
+                import numpy as np
+
+                from searcher.lexical.scorer import Unsupported, VectorScorer
+
+                if self._scorer is None:
+                    self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+                mask = np.zeros(s.doc_count_all(), bool)
+                mask[docnums] = True
+                try:
+                    ids, scores = self._scorer.top(from_whoosh(q), len(docnums), mask)
+                except (UnsupportedQuery, Unsupported):
+                    ids = None
+                if ids is not None:
+                    for d, x in zip(ids, scores, strict=True):
+                        out[s.stored_fields(int(d))["section_id"]] = float(x)
+                    return out
+            flt = wq.Or([wq.Term("section_id", sid) for sid in wanted])
+            for r in s.search(q, limit=len(docnums), filter=flt):
+                out[r["section_id"]] = float(r.score)
+        return out
+
+    def sections_with_terms(
+        self, terms: Sequence[tuple[str, str]], section_ids: Sequence[str]
+    ) -> dict[tuple[str, str], frozenset[str]]:
+        """For each (field, token), which of these sections contain it (for per-candidate
+        query coverage: how much of the query's information a section holds)."""
+        out: dict[tuple[str, str], frozenset[str]] = {}
+        with self._reading() as s:
+            docnum = {}
+            for sid in dict.fromkeys(section_ids):
+                d = s.document_number(section_id=sid)
+                if d is not None:
+                    docnum[d] = sid
+            for term in dict.fromkeys(terms):
+                found = set(s.docs_for_query(wq.Term(*term))) if docnum else set()
+                out[term] = frozenset(docnum[d] for d in found if d in docnum)
+        return out
+
     def _allowed(self, s, filters: Filters | None):
         """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
         if filters is None or filters.is_empty():

@@ -1,11 +1,14 @@
 """Typo tolerance: expand a query word that the index does not know with close index terms.
 
-    expand_typos("Brottsofferjoruen", lexical_index).note  →  "visar resultat för brottsofferjouren"
+    expand_typos("Brottsofferjoruen", lexical_index).note
+        →  "showing results for brottsofferjouren (…)"
 
 A word is expanded when neither it nor its stem occurs in the index (`exact`, `text` and `parts`
 fields), or when it is rare (≤ RARE_DF sections) and a close term is DOMINANCE times as frequent;
-never when the Swedish dictionary knows it (or its compound parts): a correctly spelled word,
-rare or absent, is left alone (`förde`, `skydd` are not "corrected" into `för`, `skyndar`).
+never when the Swedish dictionary knows it (or its compound parts) or the English word list does
+(searcher.query.language): a correctly spelled word, rare or absent, is left alone (`förde`,
+`skydd` are not "corrected" into `för`, `skyndar`; `strategy`, `european`, `left` in an English
+query are not "corrected" into `strategier`, `europa`, `lett`).
 
 Candidates are index terms within an edit distance that grows with the word (MAX_DIST_BY_LENGTH;
 a transposition counts as one edit, the first letter must agree), searched both as written
@@ -25,6 +28,7 @@ from rapidfuzz.distance import OSA
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.morphology import family
 from searcher.analysis.stemming import SwedishStemmer
+from searcher.query.language import is_english_word
 from searcher.query.parse import Kind, tokenize
 
 MAX_DIST_BY_LENGTH = ((4, 1), (8, 2))  # (from this many letters, allowed edits); shorter: none
@@ -64,11 +68,11 @@ class TypoResult:
 
     @property
     def note(self) -> str | None:
-        """'visar resultat för …' for the user, or None when nothing was expanded."""
+        """'showing results for …' for the user, or None when nothing was expanded."""
         if not self.expansions:
             return None
         shown = "; ".join(f"{e.word} → {' / '.join(e.candidates)}" for e in self.expansions)
-        return f"visar resultat för {self.text_corrected} ({shown})"
+        return f"showing results for {self.text_corrected} ({shown})"
 
 
 def max_distance(word: str) -> int:
@@ -148,8 +152,9 @@ def _offer(scored: dict[str, tuple[int, int]], term: str, edits: int, n: int, li
 
 
 def _known(word: str) -> bool:
-    """True when the Swedish dictionary knows the word (or its compound parts)."""
-    return family(word) is not None or bool(compound_parts(word))
+    """True when the Swedish dictionary knows the word (or its compound parts), or the English
+    word list does: a query word in either language is not a typo to correct into Swedish."""
+    return family(word) is not None or bool(compound_parts(word)) or is_english_word(word)
 
 
 def osa_distance(a: str, b: str) -> int:

@@ -1,14 +1,26 @@
 """Pure functions that fuse the lexical and the semantic ranking into one.
 
-Each arm is a list of Hits in rank order (best first). Fusion never sees engine objects.
-Ties are broken by section_id so the same inputs always give the same order.
+Two kinds of input: each arm's own list of Hits in rank order (RRF, convex_combination), or the
+pooled candidates scored in both arms (learned_fusion, the default, and convex_fusion; see
+searcher.ranking.features). Fusion never sees engine objects. Ties are broken by section_id so
+the same inputs always give the same order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
+import numpy as np
+
+from searcher.ranking.features import (
+    FEATURES,
+    Candidate,
+    QuerySignals,
+    arm_ranks,
+    feature_matrix,
+)
+from searcher.ranking.learned import COEFFICIENTS, learned_scores
 from searcher.records import FusedHit, Hit
 
 RRF_K = 60
@@ -19,8 +31,9 @@ weight of top ranks; it is not the k of top-k retrieval."""
 class FusionMethod(str, Enum):
     """How the two arms are combined."""
 
+    learned = "learned"  # the fitted linear combiner over both arms' scores (the default)
     rrf = "rrf"  # reciprocal rank fusion: ranks only, robust to score scales
-    convex = "convex"  # convex combination of min-max normalised scores
+    convex = "convex"  # convex combination of normalised scores
 
 
 DEFAULT_ALPHA = 0.5
@@ -108,10 +121,57 @@ def convex_combination(
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     ev = _evidence(lexical, semantic)
     scores: dict[str, float] = dict.fromkeys(ev, 0.0)
-    for arm, hits, w in (("lexical", lexical, 1.0 - alpha), ("semantic", semantic, alpha)):
+    for hits, w in ((lexical, 1.0 - alpha), (semantic, alpha)):
         best: dict[str, float] = {}
         for h in hits:
             best.setdefault(h.section_id, h.score)
         for sid, norm in zip(best, min_max(list(best.values())), strict=True):
             scores[sid] += w * norm
     return _ranked(scores, ev, limit)
+
+
+def _from_candidates(candidates: Sequence[Candidate], scores: Sequence[float],
+                     x: np.ndarray | None, limit: int | None) -> list[FusedHit]:
+    """FusedHits in score order (ties by section id), each with its arm evidence and features."""
+    order = sorted(range(len(candidates)),
+                   key=lambda i: (-float(scores[i]), candidates[i].section_id))
+    if limit is not None:
+        order = order[: max(limit, 0)]
+    lex_ranks, sem_ranks = arm_ranks(candidates)
+    out = []
+    for i in order:
+        c = candidates[i]
+        feats = () if x is None else tuple(zip(FEATURES, map(float, x[i]), strict=True))
+        out.append(FusedHit(
+            section_id=c.section_id, score=float(scores[i]),
+            lexical_rank=int(lex_ranks[i]) or None, lexical_score=c.lexical_score,
+            semantic_rank=int(sem_ranks[i]) or None, semantic_score=c.semantic_score,
+            features=feats,
+        ))
+    return out
+
+
+def learned_fusion(
+    candidates: Sequence[Candidate], signals: QuerySignals, *,
+    coefficients: Mapping[str, float] = COEFFICIENTS, limit: int | None = None,
+) -> list[FusedHit]:
+    """Rank candidates scored in both arms by the learned linear combiner
+    (searcher.ranking.learned); each FusedHit carries its features."""
+    x = feature_matrix(candidates, signals)
+    return _from_candidates(candidates, learned_scores(x, coefficients), x, limit)
+
+
+def convex_fusion(
+    candidates: Sequence[Candidate], signals: QuerySignals, *, alpha: float = DEFAULT_ALPHA,
+    limit: int | None = None,
+) -> list[FusedHit]:
+    """(1 − alpha)·lexical + alpha·semantic over candidates scored in both arms, with the
+    features' normalisation (BM25 / max, cosine min-max; Bruch et al. 2023)."""
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    x = feature_matrix(candidates, signals)
+    if len(x) == 0:
+        return []
+    col = {name: i for i, name in enumerate(FEATURES)}
+    scores = (1.0 - alpha) * x[:, col["lexical"]] + alpha * x[:, col["semantic"]]
+    return _from_candidates(candidates, scores, x, limit)

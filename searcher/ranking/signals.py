@@ -1,9 +1,12 @@
-"""Per-query confidence of the lexical arm, turned into fusion weights.
+"""Per-query signals the fusion weighs the lexical arm by, computed the same way for any query.
 
 Equal-weight fusion lets the lexical arm drown the semantic one when it only matches leftover
-words ("2020", "nämnd", English words no Swedish stop list removes). Two cheap signals say when
-the lexical arm has little to say: how much of the query's information (IDF mass) the index
-contains at all, and whether the query is written in English.
+words ("2020", "nämnd", English words no Swedish stop list removes), and lets the semantic arm's
+near misses dilute an exact identifier hit. The signals: how much of the query's information
+(IDF mass) the index contains at all, whether the query is English (dictionaries, not word
+lists written from eval queries: searcher.query.language), whether the analyzer finds an
+identifier in it, and how many content words it has. How much each one counts is fitted
+(searcher.ranking.learned), not written here.
 """
 
 from __future__ import annotations
@@ -12,46 +15,33 @@ import math
 import re
 from collections.abc import Sequence
 
-from searcher.records import Hit
+from searcher.analysis import SWEDISH_STOP_WORDS, IdentifierTokenizer, TokenKind
+from searcher.query.language import Language, query_language
+from searcher.ranking.features import QuerySignals
 
-#: Common English function words; several of them hit in English, none is Swedish.
-ENGLISH_MARKERS = frozenset(
-    """the of and to in for is are was were be been does do did how what which who whom why
-    when where with from about this that these those there their its it an by on at as or not
-    any many much should would could can will has have had""".split()
-)
-SWEDISH_MARKERS = frozenset(
-    """och att det som en ett är för på med av till den har de inte om var vad hur vem vilka
-    vilken när där kommunen nämnden över under från efter""".split()
-)
+#: Token kinds the analyzer gives identifiers: the written form (Balans-22, 2003:778, § 12)
+#: and the normalised Dnr key (2022/295).
+IDENTIFIER_KINDS = frozenset({TokenKind.WHOLE.value, TokenKind.KEY.value})
 
-LEXICAL_WEIGHT_ENGLISH = 0.0  # an English query's lexical matches are accidents ("in", "2020")
-LEXICAL_WEIGHT_FLOOR = 0.0  # a query none of whose words occur gets nothing from the lexical arm
-IDENTIFIER_BOOST = 2.0  # Dnr, Balans-22, SAMSTART, "phrases": embeddings blur identifiers
-SEMANTIC_WEIGHT = 1.0
-# Chosen with scripts/tune_fusion.py: leave-one-out nDCG@10 0.890 on ../shared/eval/public.json
-# (equal-weight RRF: 0.850); the identifier boost is flat between 1.5 and 3, 2 is its middle.
-
-_IDENTIFIER = re.compile(
-    r"""\w[-/:.]\d|\d[-/:]\w|"|(?<![^\W_])[A-ZÅÄÖ]{3,}(?![^\W_])|§""", re.UNICODE
-)
-
+_TOKENIZER = IdentifierTokenizer()
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def has_identifier(query: str) -> bool:
-    """True for queries naming an identifier: Dnr/SFS-like numbers (2022-00295, 2001:453),
-    names with numbers (Balans-22), acronyms in capitals (KPMG, SAMSTART), §, or a quoted
-    phrase. A plain year is not an identifier: paraphrases mention years too."""
-    return bool(_IDENTIFIER.search(query))
+    """True when the analyzer reads an identifier in the query: a Dnr or SFS number, a name
+    with a number (Balans-22), a § number, a hyphenated or slashed compound name."""
+    return any(t.kind in IDENTIFIER_KINDS for t in _TOKENIZER(query))
 
 
-def looks_english(query: str) -> bool:
-    """True when the query has more English than Swedish function words (and at least two)."""
-    words = [w.lower() for w in _WORD.findall(query)]
-    en = sum(w in ENGLISH_MARKERS for w in words)
-    sv = sum(w in SWEDISH_MARKERS for w in words)
-    return en >= 2 and en > sv
+def content_words(query: str) -> int:
+    """Words (letters or digits) that are not Swedish stop words."""
+    return sum(w.lower() not in SWEDISH_STOP_WORDS for w in _WORD.findall(query))
+
+
+def idf(df: int, n_docs: int) -> float:
+    """log(1 + N/df); a term absent from the index (df 0) gets the largest IDF, as if df = ½."""
+    n = max(n_docs, 1)
+    return math.log(1 + n / (df if df > 0 else 0.5))
 
 
 def idf_coverage(doc_freqs: Sequence[int], n_docs: int) -> float:
@@ -62,44 +52,54 @@ def idf_coverage(doc_freqs: Sequence[int], n_docs: int) -> float:
     """
     if not doc_freqs:
         return 0.0
-    n = max(n_docs, 1)
-    max_idf = math.log(1 + n / 0.5)
-    present = sum(math.log(1 + n / df) for df in doc_freqs if df > 0)
-    total = present + max_idf * sum(1 for df in doc_freqs if df <= 0)
+    total = sum(idf(df, n_docs) for df in doc_freqs)
+    present = sum(idf(df, n_docs) for df in doc_freqs if df > 0)
     return present / total if total > 0 else 0.0
 
 
-def query_coverage(query: str, lexical) -> float:
-    """idf_coverage of the query's words, a word counting as present when it occurs whole
-    (`text`) or as a compound part (`parts`): "temperatur" is present in "temperaturmätaren"."""
+def _query_words(query: str, lexical) -> tuple[list[str], dict[str, int]]:
+    """The query's analyzed words and each one's sections, whole (`text`) or as a compound
+    part (`parts`): "temperatur" is present in "temperaturmätaren"."""
     terms = lexical.query_terms(query)
     words = sorted({t for f, t in terms if f == "text"})
     dfs = lexical.doc_frequencies([(f, w) for w in words for f in ("text", "parts")])
-    best = [max(dfs[("text", w)], dfs[("parts", w)]) for w in words]
-    return idf_coverage(best, lexical.doc_count())
+    return words, {w: max(dfs[("text", w)], dfs[("parts", w)]) for w in words}
 
 
-def arm_weights(query: str, lexical, lexical_hits: Sequence[Hit]) -> tuple[float, float]:
-    """(lexical, semantic) weights for RRF for this query."""
-    if not lexical_hits:
-        return (0.0, SEMANTIC_WEIGHT)
-    coverage = query_coverage(query, lexical)
-    return (lexical_weight(coverage, looks_english(query), has_identifier(query)), SEMANTIC_WEIGHT)
+def query_coverage(query: str, lexical) -> float:
+    """idf_coverage of the query's words, whole or as compound parts."""
+    words, dfs = _query_words(query, lexical)
+    return idf_coverage([dfs[w] for w in words], lexical.doc_count())
 
 
-def lexical_weight(
-    coverage: float,
-    english: bool,
-    identifier: bool,
-    *,
-    floor: float = LEXICAL_WEIGHT_FLOOR,
-    english_weight: float = LEXICAL_WEIGHT_ENGLISH,
-    identifier_boost: float = IDENTIFIER_BOOST,
-) -> float:
-    """The lexical arm's RRF weight from the query's signals (the semantic arm's is 1)."""
-    w = max(floor, coverage)
-    if identifier:
-        return w * identifier_boost
-    if english:
-        return min(w, english_weight)
-    return w
+COVERAGE_FIELDS = ("text", "title", "parts")
+
+
+def candidate_coverage(query: str, lexical, section_ids: Sequence[str]) -> dict[str, float]:
+    """Per section: the share of the query's IDF mass it contains (its words whole, in the
+    title, or as compound parts). A paraphrase's lexical hits often match only its common
+    words, an exact query's hit matches all of them; the BM25 score alone mixes the two."""
+    words, dfs = _query_words(query, lexical)
+    n = lexical.doc_count()
+    weight = {w: idf(dfs[w], n) for w in words}
+    total = sum(weight.values())
+    if total <= 0:
+        return dict.fromkeys(section_ids, 0.0)
+    having = lexical.sections_with_terms([(f, w) for w in words for f in COVERAGE_FIELDS],
+                                         section_ids)
+    out = {}
+    for sid in section_ids:
+        got = sum(weight[w] for w in words if any(sid in having[(f, w)] for f in COVERAGE_FIELDS))
+        out[sid] = got / total
+    return out
+
+
+def query_signals(query: str, lexical, *, language_of: str | None = None) -> QuerySignals:
+    """The QuerySignals of `query` against this lexical index. `language_of`: the text to
+    detect the language on (the query as typed, before typo correction), default `query`."""
+    return QuerySignals(
+        coverage=query_coverage(query, lexical) if query.strip() else 0.0,
+        english=query_language(language_of or query) == Language.english,
+        identifier=has_identifier(query),
+        words=content_words(query),
+    )

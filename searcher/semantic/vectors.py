@@ -15,6 +15,7 @@ recall@10 against exact search.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -214,6 +215,16 @@ class VectorIndex:
         if len(sections) < min(limit, len(allowed) if allowed is not None else limit):
             return self._exact(query, limit, allowed)
         return self._top(sections, self._rescore(query, sections), limit)
+
+    def scores_of(self, query: np.ndarray, section_ids: Sequence[str]) -> dict[str, float]:
+        """Exact best-passage cosine of `query` for these sections (those without vectors are
+        left out), so the fusion sees a semantic score for every lexical candidate too."""
+        known = [s for s in dict.fromkeys(section_ids) if s in self._row_of]
+        if not known:
+            return {}
+        rows = np.array([self._row_of[s] for s in known], dtype=np.int64)
+        scores = self._rescore(np.asarray(query, dtype=np.float32), rows)
+        return {s: float(x) for s, x in zip(known, scores, strict=True)}
 
     def rows_of(self, section_id: str) -> np.ndarray | None:
         """The passage vectors of one section (a float32 copy), or None if it has none."""

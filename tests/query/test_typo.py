@@ -52,7 +52,7 @@ def test_misspellings_are_expanded(lexical_index, typo, best):
     assert [e.word for e in result.expansions] == [typo]
     assert result.expansions[0].candidates[0] == best
     assert result.text_for_lexical.startswith(f"({typo} OR {best}")
-    assert result.note.startswith(f"visar resultat för {best}")
+    assert result.note.startswith(f"showing results for {best}")
 
 
 @pytest.mark.parametrize("word", LEFT_ALONE)
@@ -158,3 +158,19 @@ def test_osa_distance_equals_the_textbook_programme(a, b):
 @pytest.mark.parametrize(("word", "d"), [("bil", 0), ("bilar", 1), ("kommuner", 2), ("ab", 0)])
 def test_max_distance_grows_with_length(word, d):
     assert max_distance(word) == d
+
+
+@pytest.mark.parametrize("query", [
+    "What is the strategy for European cooperation?",
+    "Which parties left the committee?",
+    "How did the municipality handle the sinkhole?",
+])
+def test_english_queries_are_not_typo_corrected(lexical_index, query):
+    result = lexical_index.lexical.expand_typos(query)
+    assert result.expansions == () and result.text_for_lexical == query
+
+
+def test_english_words_are_known_words_even_beside_a_close_swedish_term():
+    vocab = FakeVocabulary({"strategier": 40, "europa": 40, "lett": 40})
+    for word in ("strategy", "european", "left"):
+        assert expand_typos(word, vocab).expansions == ()
