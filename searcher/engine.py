@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from searcher.analysis import ANALYZER_VERSION
-from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
+from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError, ModelSetupError
 from searcher.lexical.index import LexicalIndex
+from searcher.messages import t
 from searcher.query.filters import Filters, parse_filters
 from searcher.query.parse import parse_query
 from searcher.query.typo import correct
@@ -33,6 +34,8 @@ from searcher.store import layout
 from searcher.store.sections import SectionStore
 
 MAX_LIMIT = 1000
+#: Response.mode of a query of only filters: sections listed in date order, not ranked.
+LISTING_MODE = "filters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class Response:
     notes: tuple[str, ...] = ()
     weights: tuple[float, float] | None = None
     corrected_query: str = ""  # the query as really searched (typos corrected), for highlighting
+    total: int | None = None  # sections matching in all (the "of N" of "10 of N"); None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class Candidates:
     semantic: list[Hit]
     notes: tuple[str, ...]
     signal_query: str  # the query text the fusion signals are computed on
+    lexical_query: str = ""  # what the lexical arm searched (typo expansions included)
+    filters: Filters = field(default_factory=Filters)  # as parsed from options and the query
 
 
 @dataclass
@@ -166,15 +172,17 @@ class SearchIndex:
         query: str,
         *,
         mode: str | SearchMode = SearchMode.hybrid,
-        limit: int = 10,
+        limit: int | None = 10,
         filters: dict[str, str | None] | None = None,
         candidates: int = 50,
         fusion: str | FusionMethod = FusionMethod.rrf,
         alpha: float | None = None,
     ) -> Response:
-        """Search and say how: the mode really used and any notes for the user.
+        """Search and say how: the mode really used, any notes for the user, the total.
 
         `alpha` (0–1, the semantic arm's share) overrides the per-query arm weights.
+        `limit=None` returns every section the query matches (no MAX_LIMIT cap). A query of
+        only filters lists the sections passing them, in date order (`listing`).
         """
         mode = _mode(mode)
         fusion = _fusion(fusion)
@@ -182,8 +190,13 @@ class SearchIndex:
             raise BadQueryError(f"alpha must be between 0 and 1, got {alpha}")
         if not query or not query.strip():
             raise BadQueryError("empty query")
-        if not 1 <= limit <= MAX_LIMIT:
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        parsed = parse_query(query)
+        if parsed.is_empty():
+            return self.listing({**(filters or {}), **parsed.filters}, limit=limit)
+        every = limit is None
+        limit = self.store.section_count() if every else limit
         # One arm alone needs no over-fetch for fusion: top-50 costs whoosh ~2x top-10.
         fetch = limit if mode == SearchMode.lexical else max(candidates, limit)
         c = self.candidates(query, mode=mode, filters=filters, fetch=fetch)
@@ -198,9 +211,10 @@ class SearchIndex:
                 weights = arm_weights(c.signal_query, self.lexical, lex)
             else:
                 weights = (1.0 - alpha, alpha)
-            fused = _fuse(lex, sem, weights, fusion)
+            fused = _fuse(lex, sem[:candidates] if every else sem, weights, fusion)
         response = self._response(fused[:limit], mode, notes, weights)
-        return replace(response, corrected_query=c.signal_query)
+        return replace(response, corrected_query=c.signal_query,
+                       total=self._total(c, len(fused)))
 
     def candidates(
         self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
@@ -226,14 +240,23 @@ class SearchIndex:
         if mode != SearchMode.lexical and sem_info.get("sections", total) < total:
             notes.append(f"embeddings cover {sem_info.get('sections')} of {total} sections; "
                          f"run `searcher index` to add the rest")
+        if flt.is_day_precise():  # the index filters by year: fetch all, keep the days
+            fetch = max(fetch, self.store.section_count())
         lex: list[Hit] = []
         sem: list[Hit] = []
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
-        if mode in (SearchMode.semantic, SearchMode.hybrid):
+        if mode == SearchMode.semantic:
             sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
+        elif mode == SearchMode.hybrid:
+            sem, note = self._semantic_or_note(semantic_query, fetch, flt)
+            if note:
+                notes.append(note)
+                mode = SearchMode.lexical
+        lex, sem = self._within_days(lex, flt), self._within_days(sem, flt)
         # Fusion signals come from the corrected query, not the misspelled one.
-        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected)
+        return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected,
+                          typo.text_for_lexical, flt)
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,
@@ -274,6 +297,60 @@ class SearchIndex:
         else:
             fused = reciprocal_rank_fusion(lex, sem, k=RRF_K)
         return self._response(fused[:limit], mode, notes, None)
+
+    # -- totals and filter-only listings (issue 18) ---------------------------------------------
+    def listing(self, filters: dict[str, str | None], *, limit: int | None = None) -> Response:
+        """Every section passing `filters`, in date order (then document order): the answer
+        to a query of only filters such as `dnr:2022-00295` or `paragraf:259`."""
+        flt = parse_filters(filters)
+        if flt.is_empty():
+            raise BadQueryError("empty query")
+        ids = self.lexical.matching_ids(flt) or ()
+        found = [s for s in self.store.get_many(sorted(ids)).values() if flt.admits_date(s.date)]
+        found.sort(key=lambda s: (s.date or "9999", s.doc, s.ordinal))
+        shown = found if limit is None else found[:limit]
+        results = tuple(Result(rank=i, score=0.0, section=s, mode=LISTING_MODE)
+                        for i, s in enumerate(shown, 1))
+        return Response(results, LISTING_MODE, total=len(found))
+
+    def _semantic_or_note(self, query: str, fetch: int,
+                          flt: Filters) -> tuple[list[Hit], str]:
+        """The semantic arm of a hybrid query, or ([], a note) when the index's model cannot
+        be loaded here: the words still answer (a semantic-only query raises instead)."""
+        try:
+            return self.semantic_hits(query, limit=fetch, filters=flt), ""
+        except ModelSetupError:
+            return [], t("model_missing", model=self.model)
+
+    def _within_days(self, hits: list[Hit], flt: Filters) -> list[Hit]:
+        """Hits whose section's date lies in a range that starts or ends inside a year."""
+        if not flt.is_day_precise() or not hits:
+            return hits
+        sections = self.store.get_many(h.section_id for h in hits)
+        return [h for h in hits
+                if h.section_id in sections and flt.admits_date(sections[h.section_id].date)]
+
+    def _total(self, c: Candidates, fused: int) -> int | None:
+        """How many sections the query matches: the lexical arm's matches (all of them, not
+        just the fetched ones); every section under the filters for a semantic query."""
+        if c.mode == SearchMode.semantic:
+            return self.listing_count(c.filters)
+        if c.filters.is_day_precise():
+            return max(len(c.lexical), fused if c.mode == SearchMode.hybrid else 0)
+        count = getattr(self.lexical, "count", None)
+        if count is None:
+            return None
+        n = count(c.lexical_query, c.filters)
+        return max(n, fused) if c.mode == SearchMode.hybrid else n
+
+    def listing_count(self, flt: Filters) -> int:
+        """Sections passing `flt` (all sections without filters)."""
+        if flt.is_empty():
+            return self.store.section_count()
+        ids = self.lexical.matching_ids(flt) or set()
+        if not flt.is_day_precise():
+            return len(ids)
+        return sum(flt.admits_date(s.date) for s in self.store.get_many(ids).values())
 
     def _response(self, fused: list[FusedHit], mode: SearchMode, notes: list[str],
                   weights: tuple[float, float] | None) -> Response:
