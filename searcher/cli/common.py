@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
 
 from searcher.cli import render
 from searcher.errors import SearcherError
@@ -150,6 +150,15 @@ def emit(*renderables: RenderableType, no_color: bool = False, no_pager: bool = 
     """Print to stdout; through a pager when stdout is a terminal and the output is long."""
     console = render.stdout_console(no_color)
     if no_pager or not sys.stdout.isatty():
+        console.print(*renderables)
+        return
+    paged(console, *renderables)
+
+
+def paged(console: Console, *renderables: RenderableType) -> None:
+    """Print on `console`; through the pager ($PAGER, else less -FRX) when it is a terminal
+    and the output is taller than it (the repl's :show and long result lists too)."""
+    if not console.is_terminal:
         console.print(*renderables)
         return
     with console.capture() as capture:

@@ -24,6 +24,7 @@ from searcher.cli.common import (
 )
 from searcher.cli.repl_session import Repl
 from searcher.cli.search_cmds import LimitOpt, ModeOpt
+from searcher.messages import t
 from searcher.settings import SearchMode, Settings
 
 app = typer.Typer()
@@ -84,8 +85,7 @@ def repl(
                        candidates=settings.candidates)
         path = history_path(settings)
         rl = _readline(path)
-        session.err.print(f"searcher repl · {len(ix.documents())} documents in "
-                          f"{settings.index_dir}/ · :help for commands, :quit to leave",
+        session.err.print(t("repl_banner", n=len(ix.documents()), where=settings.index_dir),
                           highlight=False, markup=False)
         session.warm_up()
         try:
@@ -102,7 +102,7 @@ def repl(
                     if not session.handle(line):
                         break
                 except KeyboardInterrupt:
-                    session.err.print("interrupted", highlight=False)
+                    session.err.print(t("repl_interrupted"), highlight=False)
         finally:
             if rl is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)

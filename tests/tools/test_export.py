@@ -83,7 +83,7 @@ def test_choose_format(fmt, path, expected):
 
 
 def test_unknown_formats_list_the_choices():
-    with pytest.raises(BadQueryError, match="add --format \\(csv, jsonl, md\\)"):
-        choose_format(None, "hits.xlsx")
-    with pytest.raises(BadQueryError, match="choose from csv, jsonl, md"):
-        choose_format("xlsx", None)
+    with pytest.raises(BadQueryError, match="add --format \\(csv, jsonl, md, xlsx\\)"):
+        choose_format(None, "hits.ods")
+    with pytest.raises(BadQueryError, match="choose from csv, jsonl, md, xlsx"):
+        choose_format("ods", None)

@@ -81,7 +81,8 @@ def test_trend_csv_is_wide(lexical_index_dir):
 
 
 def test_trend_chart_draws_bars_side_by_side(lexical_index_dir):
-    r = _invoke("trend", "Balans-22", "KPMG", "--no-color", "--index-dir", str(lexical_index_dir))
+    r = _invoke("trend", "Balans-22", "KPMG", "--no-color", "--per", "raw",
+                "--index-dir", str(lexical_index_dir))
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     balans = next(x for x in lines if "Balans-22" in x and "15" in x)
@@ -109,4 +110,4 @@ def test_trend_png_unwritable(lexical_index_dir, tmp_path):
     pytest.importorskip("matplotlib")
     r = _invoke("trend", "KPMG", "--png", str(tmp_path / "no" / "dir" / "x.png"),
                 "--index-dir", str(lexical_index_dir))
-    assert r.exit_code == 1 and "cannot write" in r.output
+    assert r.exit_code == 2 and "cannot write" in r.output  # an error, not "none found"
