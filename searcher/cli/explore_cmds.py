@@ -43,7 +43,7 @@ def docs(
 ) -> None:
     """List the indexed documents: municipality, organ, type, date, number of sections.
 
-    Exempel:
+    Examples:
 
         searcher docs
         searcher docs --type protokoll --year 2022
@@ -98,7 +98,7 @@ def stats(
     of the corpus by log-likelihood G² (Dunning 1993); terms with p < 0.05 only, with the
     log₂ ratio as the effect size.
 
-    Exempel:
+    Examples:
 
         searcher stats
         searcher stats --organ "Kommunstyrelsens arbetsutskott"

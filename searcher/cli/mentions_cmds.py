@@ -106,7 +106,7 @@ def mentions(
 
     Exit status: 0 found, 1 none, 2 usage or query error.
 
-    Exempel: searcher mentions Balans-22 · searcher mentions yttrande --forms inflected
+    Examples: searcher mentions Balans-22 · searcher mentions yttrande --forms inflected
     --sort left · searcher mentions placering --forms compound --json · searcher mentions
     KPMG --csv · searcher mentions Balans-22 --wide --limit 5
     """
@@ -260,7 +260,7 @@ def trend_cmd(
 ) -> None:
     """How often TERMS are mentioned per year (or month): bar chart, --json, --csv, --png.
 
-    Exempel: searcher trend Balans-22 KPMG · searcher trend yttrande --forms inflected --by month
+    Examples: searcher trend Balans-22 KPMG · searcher trend yttrande --forms inflected --by month
     · searcher trend Brottsofferjouren --per sections --png trend.png
     """
     from searcher.engine import open_index

@@ -29,10 +29,11 @@ def stdout_console(no_color: bool = False) -> Console:
     return Console(no_color=no_color or bool(os.environ.get("NO_COLOR")), soft_wrap=False)
 
 
-def stderr_console(no_color: bool = False) -> Console:
-    """Diagnostics: never wrapped, so an error stays one greppable line."""
+def stderr_console(no_color: bool = False, *, wrap: bool = False) -> Console:
+    """Diagnostics: never wrapped, so an error stays one greppable line; `wrap` folds them at
+    word boundaries to the terminal instead (the repl, where nobody greps)."""
     return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
-                   soft_wrap=True)
+                   soft_wrap=not wrap)
 
 
 def error(e: BaseException) -> None:
@@ -300,8 +301,9 @@ def emit_lines(lines: Iterable[str]) -> None:
     out.flush()
 
 
-def totals_line(response) -> str:
-    """`10 of 465 hits (lexical)`; for a filter-only query, `3 of 3 sections match …`."""
+def totals_line(response, *, hint: bool = True) -> str:
+    """`10 of 465 hits (lexical)`; for a filter-only query, `3 of 3 sections match …`; `hint`
+    adds how to see more when there are."""
     from searcher.engine import LISTING_MODE
 
     shown = len(response.results)
@@ -311,7 +313,7 @@ def totals_line(response) -> str:
         line = t("hits_of", shown=shown, total=max(response.total, shown), mode=response.mode)
     else:
         line = t("hits", shown=shown, mode=response.mode)
-    if response.total is not None and response.total > shown:
+    if hint and response.total is not None and response.total > shown:
         line += f" · {t('more_hint')}"
     return line
 

@@ -70,7 +70,7 @@ def repl(
     (:mode, :filter, :limit, :show, :similar, :export, :quit). History is kept in
     ~/.cache/searcher/repl_history.
 
-    Exempel:
+    Examples:
 
         searcher repl
         searcher repl --mode lexical --organ "Kommunstyrelsens arbetsutskott"
@@ -80,7 +80,8 @@ def repl(
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     start = {k: v for k, v in filters(doc_type, organ, municipality, year).items() if v}
     with open_index(settings.index_dir, settings=settings) as ix:
-        session = Repl(ix, render.stdout_console(no_color), render.stderr_console(no_color),
+        session = Repl(ix, render.stdout_console(no_color),
+                       render.stderr_console(no_color, wrap=True),
                        mode=SearchMode(settings.mode), limit=settings.limit, filters=start,
                        candidates=settings.candidates)
         path = history_path(settings)

@@ -128,7 +128,7 @@ class Repl:
             return
         patterns = render.query_patterns(self.last_query, [r.section.text for r in results])
         paged(self.out, render.results_table(results, patterns, explain=False))
-        summary = render.totals_line(response).replace(f"({response.mode})", f"({how})")
+        summary = render.totals_line(response, hint=False).replace(f"({response.mode})", f"({how})")
         self.err.print(t("repl_hits", summary=summary), highlight=False, markup=False)
 
     def _command(self, text: str) -> bool:

@@ -79,7 +79,7 @@ def index(
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
 
-    Exempel:
+    Examples:
 
         searcher index corpus/
         searcher index protokoll/2023/ --set municipality=Växjö
@@ -182,7 +182,7 @@ def search(
 
     Exit status: 0 hits found, 1 none, 2 usage or query error, 3+ index or model errors.
 
-    Exempel:
+    Examples:
 
         searcher search "Balans-22"
         searcher search "Dnr 2022-00295" --mode lexical --json
@@ -281,7 +281,7 @@ def similar(
     """Sections most like one section: by embedding and shared rare terms, same filters as
     search. --type also takes an ärende kind (yttrande, remiss, motion, …).
 
-    Exempel:
+    Examples:
 
         searcher similar 000_5ef240bb4f3b8a0b/p260 --type yttrande
         searcher similar 004_01ff4cff245c5c24/s005 -n 5 --json
@@ -316,7 +316,7 @@ def show(
 ) -> None:
     """Show one whole section with its metadata (and, with -C N, its neighbours).
 
-    Exempel:
+    Examples:
 
         searcher show 000_5ef240bb4f3b8a0b/p261
         searcher show 000_5ef240bb4f3b8a0b/p261 --context 1
@@ -349,7 +349,7 @@ def sections(
 ) -> None:
     """List the sections of one indexed document, in order.
 
-    Exempel:
+    Examples:
 
         searcher sections 000_5ef240bb4f3b8a0b.txt
         searcher sections 000_5ef240bb4f3b8a0b --json | jq -r .section_id
@@ -391,7 +391,7 @@ def export(
     One row/record per hit, the same fields as `search --json`; CSV lists are joined with " › ".
     A query of only filters (kommun:Växjö, datum:2022) exports every section passing them.
 
-    Exempel:
+    Examples:
 
         searcher export "Balans-22" --out balans.csv
         searcher export "kommun:Växjö" --all --out vaxjo.xlsx
@@ -456,7 +456,7 @@ def values(
 ) -> None:
     """The values a filter can take in this index, with documents and sections for each.
 
-    Exempel:
+    Examples:
 
         searcher values kommun
         searcher values type

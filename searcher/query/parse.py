@@ -12,7 +12,7 @@ the dict that engine.parse_filters takes ({"typ": "rapport", "year": "2020..2022
 | `a AND b`, `a OCH b`          | both (`OR`/`ELLER`: either; `NOT`/`INTE`: not); upper case only |
 | `( … )`                       | grouping                                                       |
 | `kompetens*`                  | prefix                                                         |
-| `field:value`, `field:"a b"`  | filter (FIELDS); `datum:`/`år:` take 2020, 2019-2020, 2020..2022, -2021 |
+| `field:value`, `field:"a b"`  | filter (FIELDS); `datum:`/`år:` take 2020, 2019-2020, -2021  |
 
 A `name:` is a filter only when `name` is lower case (`KPMG:s`, `SFS 2001:453`, `10:00` and
 `https://…` stay words); an unknown lower-case name is an error. Malformed input raises a one-line

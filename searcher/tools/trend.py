@@ -24,9 +24,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from searcher import messages
 from searcher.analysis.matching import Case, Form
 from searcher.errors import BadQueryError, SearcherError
-from searcher import messages
 from searcher.query.filters import parse_filters
 from searcher.settings import choices
 from searcher.tools.explore.corpus import count_words
@@ -176,7 +176,8 @@ def _periods(found: set[str], by: Period) -> tuple[str, ...]:
 
 def unit_label(t: Trend) -> str:
     """What the numbers are, in the interface language: mentions, or per 100 sections/10k words."""
-    return messages.t({"raw": "per_raw", "sections": "per_sections", "words": "per_words"}[t.per])
+    keys = {"raw": "per_raw", "sections": "per_sections", "words": "per_words"}
+    return messages.t(keys[t.per])
 
 
 def chart_title(t: Trend) -> str:
