@@ -73,8 +73,9 @@ def test_repl_answers_shows_a_hit_and_quits_in_a_terminal(tmux, lexical_index_di
     status = tmp_path / "exit-status"
     # The shell records the exit status: tmux itself may leave an exited pane unreaped.
     command = shlex.join([
-        "env", "-u", "SEARCHER_CACHE_DIR", "-u", "SEARCHER_INDEX_DIR", f"HOME={home}",
-        "NO_COLOR=1", "TERM=xterm", "SEARCHER_LANG=sv", sys.executable, "-m", "searcher", "repl",
+        "env", "-u", "SEARCHER_CACHE_DIR", "-u", "SEARCHER_INDEX_DIR", "-u", "COLUMNS",
+        f"HOME={home}", "NO_COLOR=1", "TERM=xterm", "SEARCHER_LANG=sv",
+        sys.executable, "-m", "searcher", "repl",
         "--index-dir", str(lexical_index_dir), "--limit", "3",
     ]) + f"; echo $? > {shlex.quote(str(status))}"
     tmux("new-session", "-d", "-s", "repl", "-x", "120", "-y", "50", "-c", str(ROOT), command)
