@@ -186,6 +186,18 @@ def chart_title(t: Trend) -> str:
     return messages.t("trend_title", period=period, forms=t.forms, per=per)
 
 
+def tick_positions(n: int) -> list[int]:
+    """Which of n periods get a tick label: all up to PNG_MAX_TICKS, else every k-th."""
+    step = max(1, -(-n // PNG_MAX_TICKS))
+    return list(range(0, n, step))
+
+
+def png_inches(t: Trend) -> float:
+    """The PNG's width: grows with periods × terms, within PNG_MIN/MAX_INCHES."""
+    inches = PNG_INCHES_PER_BAR * len(t.periods) * max(len(t.terms), 1) + 2
+    return min(PNG_MAX_INCHES, max(PNG_MIN_INCHES, inches))
+
+
 def save_png(t: Trend, path: Path, *, title: str | None = None) -> Path:
     """Grouped bar chart of `t` (one colour per term) as a PNG, as wide as its periods need,
     tick labels thinned to PNG_MAX_TICKS; matplotlib is imported here."""
@@ -194,8 +206,7 @@ def save_png(t: Trend, path: Path, *, title: str | None = None) -> Path:
     except ImportError:
         raise SearcherError(f"--png needs matplotlib: pip install {MATPLOTLIB_PIN}") from None
     n = max(len(t.terms), 1)
-    inches = PNG_INCHES_PER_BAR * len(t.periods) * n + 2
-    fig = Figure(figsize=(min(PNG_MAX_INCHES, max(PNG_MIN_INCHES, inches)), 4.5), dpi=PNG_DPI)
+    fig = Figure(figsize=(png_inches(t), 4.5), dpi=PNG_DPI)
     ax = fig.add_subplot()
     width = 0.8 / n
     for i, term in enumerate(t.terms):
@@ -205,11 +216,10 @@ def save_png(t: Trend, path: Path, *, title: str | None = None) -> Path:
         if len(t.periods) * n <= PNG_MAX_TICKS:
             ax.bar_label(bars, padding=2, fontsize=8,
                          fmt="%d" if t.per == Per.raw.value else "%.1f")
-    step = max(1, -(-len(t.periods) // PNG_MAX_TICKS))
-    ticks = list(range(0, len(t.periods), step))
-    ax.set_xticks(ticks, [t.periods[j] for j in ticks],
-                  rotation=45 if t.by == Period.month.value or step > 1 else 0,
-                  ha="right" if t.by == Period.month.value or step > 1 else "center")
+    ticks = tick_positions(len(t.periods))
+    slanted = t.by == Period.month.value or len(ticks) < len(t.periods)
+    ax.set_xticks(ticks, [t.periods[j] for j in ticks], rotation=45 if slanted else 0,
+                  ha="right" if slanted else "center")
     ax.set_ylabel(unit_label(t))
     ax.set_xlabel(messages.t("period_year" if t.by == Period.year.value else "period_month"))
     if t.per == Per.raw.value:
