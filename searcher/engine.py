@@ -233,13 +233,12 @@ class SearchIndex:
                     "this index has no embeddings (built with --no-semantic); "
                     "run `searcher index` to add them"
                 )
-            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            notes.append(t("lexical_only"))
             mode = SearchMode.lexical
         sem_info = self.manifest.get("semantic") or {}
         total = self.manifest.get("sections") or 0
         if mode != SearchMode.lexical and sem_info.get("sections", total) < total:
-            notes.append(f"embeddings cover {sem_info.get('sections')} of {total} sections; "
-                         f"run `searcher index` to add the rest")
+            notes.append(t("partial_embeddings", n=sem_info.get("sections"), total=total))
         if flt.is_day_precise():  # the index filters by year: fetch all, keep the days
             fetch = max(fetch, self.store.section_count())
         lex: list[Hit] = []
@@ -277,7 +276,7 @@ class SearchIndex:
         flt = parse_filters(filters)
         notes: list[str] = []
         if mode != SearchMode.lexical and not self.has_semantic:
-            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            notes.append(t("lexical_only"))
             mode = SearchMode.lexical
         fetch = max(candidates, limit)
         lex: list[Hit] = []
@@ -305,13 +304,23 @@ class SearchIndex:
         flt = parse_filters(filters)
         if flt.is_empty():
             raise BadQueryError("empty query")
-        ids = self.lexical.matching_ids(flt) or ()
-        found = [s for s in self.store.get_many(sorted(ids)).values() if flt.admits_date(s.date)]
-        found.sort(key=lambda s: (s.date or "9999", s.doc, s.ordinal))
-        shown = found if limit is None else found[:limit]
-        results = tuple(Result(rank=i, score=0.0, section=s, mode=LISTING_MODE)
-                        for i, s in enumerate(shown, 1))
-        return Response(results, LISTING_MODE, total=len(found))
+        ordered = self._in_date_order(self.lexical.matching_ids(flt) or set(), flt)
+        shown = ordered if limit is None else ordered[:limit]
+        sections = self.store.get_many(shown)
+        results = tuple(Result(rank=i, score=0.0, section=sections[sid], mode=LISTING_MODE)
+                        for i, sid in enumerate((x for x in shown if x in sections), 1))
+        return Response(results, LISTING_MODE, total=len(ordered))
+
+    def _in_date_order(self, ids: set[str], flt: Filters) -> list[str]:
+        """Section ids by their document's date, then document, then place in it (ids are
+        `<doc stem>/<part>`), dropping those outside a day-precise range; no text is read."""
+        docs = {Path(d["doc"]).stem: (d.get("date") or "", d["doc"]) for d in self.documents()}
+        keyed = []
+        for sid in ids:
+            date, doc = docs.get(sid.split("/", 1)[0], ("", ""))
+            if flt.admits_date(date or None):
+                keyed.append(((date or "9999", doc, _natural(sid)), sid))
+        return [sid for _key, sid in sorted(keyed)]
 
     def _semantic_or_note(self, query: str, fetch: int,
                           flt: Filters) -> tuple[list[Hit], str]:
@@ -326,9 +335,8 @@ class SearchIndex:
         """Hits whose section's date lies in a range that starts or ends inside a year."""
         if not flt.is_day_precise() or not hits:
             return hits
-        sections = self.store.get_many(h.section_id for h in hits)
-        return [h for h in hits
-                if h.section_id in sections and flt.admits_date(sections[h.section_id].date)]
+        kept = set(self._in_date_order({h.section_id for h in hits}, flt))
+        return [h for h in hits if h.section_id in kept]
 
     def _total(self, c: Candidates, fused: int) -> int | None:
         """How many sections the query matches: the lexical arm's matches (all of them, not
@@ -348,9 +356,7 @@ class SearchIndex:
         if flt.is_empty():
             return self.store.section_count()
         ids = self.lexical.matching_ids(flt) or set()
-        if not flt.is_day_precise():
-            return len(ids)
-        return sum(flt.admits_date(s.date) for s in self.store.get_many(ids).values())
+        return len(self._in_date_order(ids, flt)) if flt.is_day_precise() else len(ids)
 
     def _response(self, fused: list[FusedHit], mode: SearchMode, notes: list[str],
                   weights: tuple[float, float] | None) -> Response:
@@ -414,6 +420,11 @@ def _fuse(lex: list[Hit], sem: list[Hit], weights: tuple[float, float],
         alpha = weights[1] / total if total > 0 else 1.0
         return convex_combination(lex, sem, alpha=alpha)
     return reciprocal_rank_fusion(lex, sem, k=RRF_K, weights=weights)
+
+
+def _natural(text: str) -> tuple:
+    """A sort key that orders `p9` before `p10` (numbers by value)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _single(hit: Hit, rank: int, arm: str) -> FusedHit:

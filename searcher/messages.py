@@ -41,6 +41,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- common ---------------------------------------------------------------------------------
     "error": ("error:", "fel:"),
     "note": ("note:", "obs:"),
+    "typo_note": ("showing results for {text} ({shown})", "visar resultat för {text} ({shown})"),
+    "lexical_only": ("lexical only: this index has no embeddings yet (run `searcher index`)",
+                     "bara ord: indexet har inga embeddings än (kör `searcher index`)"),
+    "partial_embeddings": ("embeddings cover {n} of {total} sections; run `searcher index` to "
+                           "add the rest", "embeddings täcker {n} av {total} avsnitt; kör "
+                           "`searcher index` för att lägga till resten"),
     "interrupted": ("interrupted; the previous index is unchanged",
                     "avbrutet; det tidigare indexet är oförändrat"),
     "exclusive": ("choose one of {options}, not several", "välj ett av {options}, inte flera"),

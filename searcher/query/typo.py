@@ -1,6 +1,6 @@
 """Typo tolerance: expand a query word that the index does not know with close index terms.
 
-    expand_typos("Brottsofferjoruen", lexical_index).note  →  "visar resultat för brottsofferjouren"
+    expand_typos("Brottsofferjoruen", lexical_index).note  →  "showing results for brottsof…"
 
 A word is expanded when neither it nor its stem occurs in the index (`exact`, `text` and `parts`
 fields), or when it is rare (≤ RARE_DF sections) and a close term is DOMINANCE times as frequent;
@@ -23,6 +23,7 @@ from typing import Protocol
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.morphology import family
 from searcher.analysis.stemming import SwedishStemmer
+from searcher.messages import t
 from searcher.query.parse import Kind, tokenize
 
 MAX_DIST_BY_LENGTH = ((4, 1), (8, 2))  # (from this many letters, allowed edits); shorter: none
@@ -62,11 +63,12 @@ class TypoResult:
 
     @property
     def note(self) -> str | None:
-        """'visar resultat för …' for the user, or None when nothing was expanded."""
+        """'showing results for …' ('visar resultat för …') for the user, in the interface
+        language; None when nothing was expanded."""
         if not self.expansions:
             return None
         shown = "; ".join(f"{e.word} → {' / '.join(e.candidates)}" for e in self.expansions)
-        return f"visar resultat för {self.text_corrected} ({shown})"
+        return t("typo_note", text=self.text_corrected, shown=shown)
 
 
 def max_distance(word: str) -> int:
