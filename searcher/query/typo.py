@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from searcher import messages
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.morphology import family
 from searcher.analysis.stemming import SwedishStemmer
-from searcher.messages import t
 from searcher.query.parse import Kind, tokenize
 
 MAX_DIST_BY_LENGTH = ((4, 1), (8, 2))  # (from this many letters, allowed edits); shorter: none
@@ -68,7 +68,7 @@ class TypoResult:
         if not self.expansions:
             return None
         shown = "; ".join(f"{e.word} → {' / '.join(e.candidates)}" for e in self.expansions)
-        return t("typo_note", text=self.text_corrected, shown=shown)
+        return messages.t("typo_note", text=self.text_corrected, shown=shown)
 
 
 def max_distance(word: str) -> int:
