@@ -138,14 +138,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "absent_rest": ("* absent from the rest of the corpus (0 counted as 0.5)",
                     "* saknas i resten av korpusen (0 räknas som 0,5)"),
     # -- values ---------------------------------------------------------------------------------
-    "did_you_mean": ("no {facet} {value!r} in this index; did you mean {suggestions}? "
+    "did_you_mean": ("no {label} {value!r} in this index; did you mean {suggestions}? "
                      "(`searcher values {facet}` lists them)",
-                     "inget {facet} {value!r} i indexet; menade du {suggestions}? "
+                     "{label} {value!r} finns inte i indexet; menade du {suggestions}? "
                      "(`searcher values {facet}` visar alla)"),
-    "no_such_value": ("no {facet} {value!r} in this index (`searcher values {facet}` lists them)",
-                      "inget {facet} {value!r} i indexet (`searcher values {facet}` visar alla)"),
+    "no_such_value": ("no {label} {value!r} in this index (`searcher values {facet}` lists "
+                      "them)", "{label} {value!r} finns inte i indexet (`searcher values "
+                      "{facet}` visar alla)"),
+    "facet_organ": ("organ", "organ"),
+    "facet_kommun": ("municipality", "kommun"),
+    "facet_type": ("type", "typ"),
+    "facet_year": ("year", "år"),
     "or": ("or", "eller"),
-    "n_values": ("{n} values of {facet}", "{n} värden för {facet}"),
+    "n_values": ("{n} values of {label}", "{n} värden för {label}"),
     # -- mentions / trend -----------------------------------------------------------------------
     "no_mentions": ("no mentions of {term!r} ({forms})", "inga förekomster av {term!r} ({forms})"),
     "mentions_of": ("{shown} of {total} mentions of {term!r} in {docs} documents",
@@ -153,6 +158,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mentions_line": ("{total} mentions of {term!r} · per document: {docs} · per year: {years}",
                       "{total} förekomster av {term!r} · per dokument: {docs} · per år: {years}"),
     "per": ("per", "per"),
+    "toc": ("contents", "innehåll"),
     "count": ("count", "antal"),
     "total": ("total", "totalt"),
     "chart_saved": ("chart saved to {path}", "diagrammet sparat i {path}"),

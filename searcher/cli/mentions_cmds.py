@@ -177,13 +177,14 @@ def sort_mentions(found: list[Mention], by: SortBy) -> list[Mention]:
 
 
 def reference(m: Mention) -> str:
-    """The narrow reference: `§ 259 s.4`, a section's own id (`s055`), or `innehåll…`."""
-    if m.paragraph:
+    """The narrow reference: `§ 259 s.4`, a section's own id (`s055`), or the table of
+    contents (`contents`/`innehåll`)."""
+    if m.section_id is None:
+        ref = t("toc")
+    elif m.paragraph:
         ref = f"§ {m.paragraph}"
-    elif m.section_id:
-        ref = m.section_id.rsplit("/", 1)[-1]
     else:
-        ref = m.where
+        ref = m.section_id.rsplit("/", 1)[-1]
     return f"{ref} s.{m.page}" if m.page else ref
 
 

@@ -33,7 +33,7 @@ from searcher.messages import t
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
-from searcher.tools.facets import Facet
+from searcher.tools.facets import Facet, label
 
 app = typer.Typer()
 
@@ -472,5 +472,5 @@ def values(
         render.emit_jsonl(v.to_dict() for v in found)
     else:
         emit(render.values_table(found), no_color=no_color, no_pager=no_pager)
-        render.note(t("n_values", n=len(found), facet=facet.value), no_color)
+        render.note(t("n_values", n=len(found), label=label(facet)), no_color)
     found_or_none(bool(found))

@@ -88,9 +88,16 @@ def check_values(ix: Any, filters: dict[str, str | None]) -> None:
             continue
         close = suggest(wanted, known)
         if close:
-            raise BadQueryError(t("did_you_mean", facet=facet.value, value=wanted,
+            raise BadQueryError(t("did_you_mean", facet=facet.value, label=label(facet),
+                                  value=wanted,
                                   suggestions=f" {t('or')} ".join(repr(c) for c in close)))
-        raise BadQueryError(t("no_such_value", facet=facet.value, value=wanted))
+        raise BadQueryError(t("no_such_value", facet=facet.value, label=label(facet),
+                              value=wanted))
+
+
+def label(facet: Facet) -> str:
+    """The facet's name in the interface language (kommun / municipality)."""
+    return t(f"facet_{facet.value}")
 
 
 def suggest(value: str, known: list[str]) -> list[str]:
