@@ -194,11 +194,14 @@ def concordance(found: list[Mention], width: int, *, wide: bool = False,
     right-aligned, the match left-aligned in one fixed column, right context. A document
     heading line precedes each run of lines from one document (not on --wide, which has a
     document column)."""
-    match_w = min(MATCH_WIDTH, max((len(m.match) for m in found), default=0))
-    if wide:
-        doc_w = min(WIDE_DOC_WIDTH, max((len(m.doc) for m in found), default=0))
-        where_w = min(WIDE_WHERE_WIDTH, max((len(m.where) for m in found), default=0))
+    match_w = min(MATCH_WIDTH, max(4, width // 4), max((len(m.match) for m in found), default=0))
+    if wide:  # the columns give way to the context on a narrow terminal
         page_w = max((len(str(m.page)) for m in found if m.page), default=0)
+        budget = width - match_w - 4 - 2 * MIN_CONTEXT - (page_w + 4 if page_w else 0) - 2
+        where_w = min(WIDE_WHERE_WIDTH, max((len(m.where) for m in found), default=0),
+                      max(4, budget // 2))
+        doc_w = min(WIDE_DOC_WIDTH, max((len(m.doc) for m in found), default=0),
+                    max(4, budget - where_w))
         ref_w = doc_w + 2 + where_w + (page_w + 4 if page_w else 0)
     else:
         ref_w = min(REF_WIDTH, max((len(reference(m)) for m in found), default=0))
@@ -220,11 +223,9 @@ def concordance(found: list[Mention], width: int, *, wide: bool = False,
                 line.append(f"  s.{str(m.page or '').rjust(page_w)}", style="dim")
         else:
             line = Text(_fit(reference(m), ref_w).ljust(ref_w), style="dim")
-        left = m.left[-left_w:] if len(m.left) <= left_w else "…" + m.left[-(left_w - 1):]
-        line.append("  " + left.rjust(left_w) + " ")
+        line.append("  " + _tail(m.left, left_w).rjust(left_w) + " ")
         line.append(_fit(m.match, match_w).ljust(match_w), style="bold yellow")
-        right = m.right if len(m.right) <= right_w else m.right[: right_w - 1] + "…"
-        line.append(" " + right)
+        line.append(" " + _fit(m.right, right_w))
         line.truncate(width)
         lines.append(line)
     return lines
@@ -301,7 +302,17 @@ def _num(v: float | None) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    """The start of `text` in `width` characters, ending in … when cut."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else text[:width]
+
+
+def _tail(text: str, width: int) -> str:
+    """The end of `text` in `width` characters, starting with … when cut."""
+    if len(text) <= width:
+        return text
+    return "…" + text[len(text) - width + 1:] if width > 1 else text[len(text) - width:]
 
 
 def totals_table(summary: MentionTotals) -> Table:
