@@ -214,7 +214,7 @@ class SearchIndex:
             fused = _fuse(lex, sem[:candidates] if every else sem, weights, fusion)
         response = self._response(fused[:limit], mode, notes, weights)
         return replace(response, corrected_query=c.signal_query,
-                       total=self._total(c, len(fused)))
+                       total=self._total(c))
 
     def candidates(
         self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
@@ -338,18 +338,17 @@ class SearchIndex:
         kept = set(self._in_date_order({h.section_id for h in hits}, flt))
         return [h for h in hits if h.section_id in kept]
 
-    def _total(self, c: Candidates, fused: int) -> int | None:
-        """How many sections the query matches: the lexical arm's matches (all of them, not
-        just the fetched ones); every section under the filters for a semantic query."""
+    def _total(self, c: Candidates) -> int | None:
+        """How many sections the query matches: those holding its words (all of them, not
+        just the fetched ones; a hybrid list may add sections found by meaning alone), or
+        every section under the filters for a semantic query. None: the backend cannot
+        count."""
         if c.mode == SearchMode.semantic:
             return self.listing_count(c.filters)
         if c.filters.is_day_precise():
-            return max(len(c.lexical), fused if c.mode == SearchMode.hybrid else 0)
+            return len(c.lexical)  # fetched in full for day ranges
         count = getattr(self.lexical, "count", None)
-        if count is None:
-            return None
-        n = count(c.lexical_query, c.filters)
-        return max(n, fused) if c.mode == SearchMode.hybrid else n
+        return None if count is None else count(c.lexical_query, c.filters)
 
     def listing_count(self, flt: Filters) -> int:
         """Sections passing `flt` (all sections without filters)."""

@@ -61,6 +61,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- search results -------------------------------------------------------------------------
     "hits_of": ("{shown} of {total} hits ({mode})", "{shown} av {total} träffar ({mode})"),
     "hits": ("{shown} hits ({mode})", "{shown} träffar ({mode})"),
+    "hits_by_meaning": ("{shown} hits ({mode}): {total} hold the words, the rest are near in "
+                        "meaning", "{shown} träffar ({mode}): {total} innehåller orden, resten "
+                        "ligger nära i betydelse"),
     "listed_of": ("{shown} of {total} sections match the filters (date order)",
                   "{shown} av {total} avsnitt matchar filtren (datumordning)"),
     "no_hits": ("no hits for {what!r} ({mode}); try other words, --mode semantic, or fewer "

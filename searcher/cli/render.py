@@ -309,8 +309,10 @@ def totals_line(response, *, hint: bool = True) -> str:
     shown = len(response.results)
     if response.mode == LISTING_MODE:
         line = t("listed_of", shown=shown, total=response.total)
-    elif response.total is not None:
-        line = t("hits_of", shown=shown, total=max(response.total, shown), mode=response.mode)
+    elif response.total is not None and response.total >= shown:
+        line = t("hits_of", shown=shown, total=response.total, mode=response.mode)
+    elif response.total is not None:  # hybrid: more hits than sections holding the words
+        line = t("hits_by_meaning", shown=shown, total=response.total, mode=response.mode)
     else:
         line = t("hits", shown=shown, mode=response.mode)
     if hint and response.total is not None and response.total > shown:

@@ -45,10 +45,10 @@ QueryArg = Annotated[str, typer.Argument(help="Query, e.g. \"Balans-22\" or \"Dn
 AllOpt = Annotated[bool, typer.Option(
     "--all", help="Every matching section (no limit; streamed).")]
 CountOpt = Annotated[bool, typer.Option(
-    "--count", "-c", help="Print only how many sections match (as grep -c).")]
+    "--count", "-c", help="Print only how many sections hold the query's words (as grep -c).")]
 FilesOpt = Annotated[bool, typer.Option(
-    "--files-with-matches", "-l", help="Print only the documents that match, one per line "
-    "(as grep -l).")]
+    "--files-with-matches", "-l", help="Print only the documents that hold the query's words, "
+    "one per line (as grep -l).")]
 
 
 @app.command()
@@ -202,6 +202,8 @@ def search(
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
     wanted = None if every or files else settings.limit
+    # -c and -l are grep's: the sections that hold the words, not those near in meaning.
+    run_mode = SearchMode.lexical if count or files else settings.mode
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
         check_values(ix, {**flt, **(_query_filters(query) if query else {})})
         if like is not None:
@@ -209,7 +211,7 @@ def search(
                                   candidates=settings.candidates)
             marked = ""
         else:
-            response = ix.respond(query, mode=settings.mode, limit=wanted, filters=flt,
+            response = ix.respond(query, mode=run_mode, limit=wanted, filters=flt,
                                   candidates=settings.candidates, fusion=fusion, alpha=alpha)
             marked = response.corrected_query or query
     if count:

@@ -37,7 +37,7 @@ mentions_strategy = st.lists(st.builds(
     min_size=1, max_size=12)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(mentions_strategy, st.integers(30, 220), st.booleans(),
        st.one_of(st.none(), st.integers(1, 80)))
 def test_concordance_lines_fit_and_align(found, width, wide, context):
@@ -99,7 +99,7 @@ def _result(rank, title, text, lex=None, sem=None, page=None):
                   lexical_score=1.5 if lex else None, semantic_score=0.8 if sem else None)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(_TEXT, _TEXT, st.one_of(st.none(), st.integers(1, 50)),
                           st.one_of(st.none(), st.integers(1, 50))), min_size=1, max_size=5),
        st.integers(30, 200), st.booleans())
@@ -121,3 +121,18 @@ def test_hits_never_overflow_and_stay_compact(rows, width, explain):
 ])
 def test_found_by_says_which_arms_found_a_hit(lex, sem, label):
     assert found_by(_result(1, "t", "x", lex, sem)) == label
+
+
+@pytest.mark.parametrize(("mode", "shown", "total", "line"), [
+    ("lexical", 3, 10, "3 of 10 hits (lexical) · --all lists every one, -n N more"),
+    ("lexical", 10, 10, "10 of 10 hits (lexical)"),
+    ("hybrid", 10, 3, "10 hits (hybrid): 3 hold the words, the rest are near in meaning"),
+    ("hybrid", 10, None, "10 hits (hybrid)"),
+    ("filters", 1, 1, "1 of 1 sections match the filters (date order)"),
+])
+def test_every_result_list_says_how_many_of_how_many(mode, shown, total, line):
+    from searcher.cli.render import totals_line
+    from searcher.engine import Response
+
+    results = tuple(_result(i, "t", "x", 1) for i in range(1, shown + 1))
+    assert totals_line(Response(results, mode, total=total)) == line
