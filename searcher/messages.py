@@ -70,7 +70,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                 "filters", "inga träffar för {what!r} ({mode}); pröva andra ord, "
                 "--mode semantic eller färre filter"),
     "more_hint": ("--all lists every one, -n N more", "--all visar alla, -n N fler"),
-    "weights": ("weights: lexical {lex:.2f}, semantic {sem:.2f} (RRF k=60)",
+    "weights": ("weights: words {lex:.2f}, meaning {sem:.2f} (RRF k=60)",
                 "vikter: ord {lex:.2f}, betydelse {sem:.2f} (RRF k=60)"),
     "col_hit": ("hit", "träff"),
     "col_found": ("found by", "funnen av"),
@@ -100,6 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrote": ("wrote {n} hits ({mode}) as {fmt} to {where}",
               "skrev {n} träffar ({mode}) som {fmt} till {where}"),
     "stdout": ("stdout", "standard ut"),
+    "xlsx_needs_file": ("--format xlsx needs --out FILE.xlsx", "--format xlsx behöver --out FIL.xlsx"),
     # -- show / sections / docs -----------------------------------------------------------------
     "f_id": ("id", "id"),
     "f_doc": ("document", "dokument"),

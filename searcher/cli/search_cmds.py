@@ -411,7 +411,7 @@ def export(
     if excel and chosen is not ExportFormat.csv:
         raise typer.BadParameter(t("exclusive", options=f"--excel, --format {chosen.value}"))
     if chosen is ExportFormat.xlsx and (out is None or str(out) == "-"):
-        raise typer.BadParameter("--format xlsx needs --out FILE.xlsx")
+        raise typer.BadParameter(t("xlsx_needs_file"))
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
     with open_index(settings.index_dir, settings=settings) as ix:
