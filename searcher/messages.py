@@ -100,7 +100,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrote": ("wrote {n} hits ({mode}) as {fmt} to {where}",
               "skrev {n} träffar ({mode}) som {fmt} till {where}"),
     "stdout": ("stdout", "standard ut"),
-    "xlsx_needs_file": ("--format xlsx needs --out FILE.xlsx", "--format xlsx behöver --out FIL.xlsx"),
+    "xlsx_needs_file": ("--format xlsx needs --out FILE.xlsx",
+                        "--format xlsx behöver --out FIL.xlsx"),
     # -- show / sections / docs -----------------------------------------------------------------
     "f_id": ("id", "id"),
     "f_doc": ("document", "dokument"),
