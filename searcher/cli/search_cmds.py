@@ -43,7 +43,7 @@ ModeOpt = Annotated[
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Number of hits.")]
 QueryArg = Annotated[str, typer.Argument(help="Query, e.g. \"Balans-22\" or \"Dnr 2022-00295\".")]
 AllOpt = Annotated[bool, typer.Option(
-    "--all", help="Every matching section (no limit; streamed).")]
+    "--all", help="Every matching section (no limit, no 1,000 cap).")]
 CountOpt = Annotated[bool, typer.Option(
     "--count", "-c", help="Print only how many sections hold the query's words (as grep -c).")]
 FilesOpt = Annotated[bool, typer.Option(
