@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from searcher.analysis import ANALYZER_VERSION
-from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
+from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError, ModelSetupError
 from searcher.lexical.index import LexicalIndex
+from searcher.messages import t
 from searcher.query.filters import Filters, parse_filters
 from searcher.query.parse import ParsedQuery, parse_query
 from searcher.query.typo import correct, corrections
@@ -37,6 +38,8 @@ from searcher.store import layout
 from searcher.store.sections import SectionStore
 
 MAX_LIMIT = 1000
+#: Response.mode of a query of only filters: sections listed in date order, not ranked.
+LISTING_MODE = "filters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Response:
     weights: tuple[float, float] | None = None
     corrected_query: str = ""  # the query as really searched (typos corrected), for display
     parsed: ParsedQuery | None = None  # that query parsed once: terms, phrases, filters (marking)
+    total: int | None = None  # sections matching in all (the "of N" of "10 of N"); None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class Candidates:
     parsed: ParsedQuery  # the query as searched (typos corrected), parsed once
     union: tuple[Candidate, ...] = ()  # hybrid: both arms' candidates, scored in both arms
     signals: QuerySignals | None = None  # hybrid: the query's fusion signals
+    lexical_query: str = ""  # what the lexical arm searched (typo expansions included)
+    filters: Filters = field(default_factory=Filters)  # as parsed from options and the query
 
 
 @dataclass
@@ -191,18 +197,20 @@ class SearchIndex:
         query: str,
         *,
         mode: str | SearchMode = SearchMode.hybrid,
-        limit: int = 10,
+        limit: int | None = 10,
         filters: dict[str, str | None] | None = None,
         candidates: int = 50,
         fusion: str | FusionMethod = FusionMethod.learned,
         alpha: float | None = None,
         coefficients: Mapping[str, float] | None = None,
     ) -> Response:
-        """Search and say how: the mode really used and any notes for the user.
+        """Search and say how: the mode really used, any notes for the user, the total.
 
         `alpha` (0–1, the semantic arm's share) overrides the learned combiner: a convex
         combination (or, with `fusion="rrf"`, RRF weights) with that share. `coefficients`:
         another table for the learned combiner (scripts/evaluate.py's out-of-sample runs).
+        `limit=None` returns every section the query matches (no MAX_LIMIT cap). A query of
+        only filters lists the sections passing them, in date order (`listing`).
         """
         mode = _mode(mode)
         fusion = _fusion(fusion)
@@ -210,11 +218,17 @@ class SearchIndex:
             raise BadQueryError(f"alpha must be between 0 and 1, got {alpha}")
         if not query or not query.strip():
             raise BadQueryError("empty query")
-        if not 1 <= limit <= MAX_LIMIT:
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        parsed = parse_query(query)
+        if parsed.is_empty():
+            return self.listing({**(filters or {}), **parsed.filters}, limit=limit)
+        every = limit is None
+        limit = self.store.section_count() if every else limit
         # One arm alone needs no over-fetch for fusion: top-50 costs whoosh ~2x top-10.
         fetch = limit if mode == SearchMode.lexical else max(candidates, limit)
-        c = self.candidates(query, mode=mode, filters=filters, fetch=fetch)
+        c = self.candidates(parsed, mode=mode, filters=filters, fetch=fetch,
+                            semantic_fetch=max(candidates, 1) if every else None)
         mode, lex, sem, notes = c.mode, c.lexical, c.semantic, list(c.notes)
         weights = None
         if mode == SearchMode.lexical:
@@ -224,42 +238,54 @@ class SearchIndex:
         else:
             fused, weights = _fuse(c, fusion, alpha, coefficients)
         response = self._response(fused[:limit], mode, notes, weights)
-        return replace(response, corrected_query=c.signal_query, parsed=c.parsed)
+        return replace(response, corrected_query=c.signal_query, parsed=c.parsed,
+                       total=self._total(c))
 
     def candidates(
-        self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
+        self, query: ParsedQuery | str, *, mode: SearchMode,
+        filters: dict[str, str | None] | None, fetch: int, semantic_fetch: int | None = None,
     ) -> Candidates:
-        """Parse the query (operators, field filters), correct typos, run the arms."""
-        parsed = parse_query(query)
+        """Correct typos in the parsed query (a string is parsed here), run the arms."""
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        text = parsed.query
         flt = parse_filters({**(filters or {}), **parsed.filters})
         if parsed.is_empty():
-            raise BadQueryError(f"query {query!r} has only filters; add words to search for")
+            raise BadQueryError(f"query {text!r} has only filters; add words to search for")
         typo = self.lexical.expand_typos(parsed.text_for_lexical)
         notes: list[str] = [typo.note] if typo.note else []
-        semantic_query = correct(parsed.text_for_semantic, typo.expansions) or query
+        semantic_query = correct(parsed.text_for_semantic, typo.expansions) or text
         if mode != SearchMode.lexical and not self.has_semantic:
             if mode == SearchMode.semantic:
                 raise IndexNotBuiltError(
                     "this index has no embeddings (built with --no-semantic); "
                     "run `searcher index` to add them"
                 )
-            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            notes.append(t("lexical_only"))
             mode = SearchMode.lexical
         sem_info = self.manifest.get("semantic") or {}
         total = self.manifest.get("sections") or 0
         if mode != SearchMode.lexical and sem_info.get("sections", total) < total:
-            notes.append(f"embeddings cover {sem_info.get('sections')} of {total} sections; "
-                         f"run `searcher index` to add the rest")
+            notes.append(t("partial_embeddings", n=sem_info.get("sections"), total=total))
+        if flt.is_day_precise():  # the index filters by year: fetch all, keep the days
+            fetch = max(fetch, self.store.section_count())
         lex: list[Hit] = []
         sem: list[Hit] = []
         qvec = None
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
-        if mode in (SearchMode.semantic, SearchMode.hybrid):
+        if mode == SearchMode.semantic:
             qvec = self.encoder().encode_query(semantic_query)
-            sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt, qvec=qvec)
+            sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
+                                     qvec=qvec)
+        elif mode == SearchMode.hybrid:
+            sem, qvec, note = self._semantic_or_note(semantic_query, semantic_fetch or fetch, flt)
+            if note:
+                notes.append(note)
+                mode = SearchMode.lexical
+        lex, sem = self._within_days(lex, flt), self._within_days(sem, flt)
         searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
-        c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched)
+        c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched,
+                       lexical_query=typo.text_for_lexical, filters=flt)
         if mode != SearchMode.hybrid:
             return c
         # Fusion signals come from the corrected query, not the misspelled one; the language
@@ -267,7 +293,7 @@ class SearchIndex:
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
         return replace(c, union=self._with_coverage(typo.text_corrected, union),
                        signals=query_signals(typo.text_corrected, self.lexical,
-                                             language_of=parsed.text_for_semantic or query))
+                                             language_of=parsed.text_for_semantic or text))
 
     def _with_coverage(self, query: str, union: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """The candidates with their share of the query's IDF mass (0 where the lexical backend
@@ -297,7 +323,7 @@ class SearchIndex:
         flt = parse_filters(filters)
         notes: list[str] = []
         if mode != SearchMode.lexical and not self.has_semantic:
-            notes.append("lexical only: this index has no embeddings yet (run `searcher index`)")
+            notes.append(t("lexical_only"))
             mode = SearchMode.lexical
         fetch = max(candidates, limit)
         lex: list[Hit] = []
@@ -317,6 +343,68 @@ class SearchIndex:
         else:
             fused = reciprocal_rank_fusion(lex, sem, k=RRF_K)
         return self._response(fused[:limit], mode, notes, None)
+
+    # -- totals and filter-only listings (issue 18) ---------------------------------------------
+    def listing(self, filters: dict[str, str | None], *, limit: int | None = None) -> Response:
+        """Every section passing `filters`, in date order (then document order): the answer
+        to a query of only filters such as `dnr:2022-00295` or `paragraf:259`."""
+        flt = parse_filters(filters)
+        if flt.is_empty():
+            raise BadQueryError("empty query")
+        ordered = self._in_date_order(self.lexical.matching_ids(flt) or set(), flt)
+        shown = ordered if limit is None else ordered[:limit]
+        sections = self.store.get_many(shown)
+        results = tuple(Result(rank=i, score=0.0, section=sections[sid], mode=LISTING_MODE)
+                        for i, sid in enumerate((x for x in shown if x in sections), 1))
+        return Response(results, LISTING_MODE, total=len(ordered))
+
+    def _in_date_order(self, ids: set[str], flt: Filters) -> list[str]:
+        """Section ids by their document's date, then document, then place in it (ids are
+        `<doc stem>/<part>`), dropping those outside a day-precise range; no text is read."""
+        docs = {Path(d["doc"]).stem: (d.get("date") or "", d["doc"]) for d in self.documents()}
+        keyed = []
+        for sid in ids:
+            date, doc = docs.get(sid.split("/", 1)[0], ("", ""))
+            if flt.admits_date(date or None):
+                keyed.append(((date or "9999", doc, _natural(sid)), sid))
+        return [sid for _key, sid in sorted(keyed)]
+
+    def _semantic_or_note(self, query: str, fetch: int,
+                          flt: Filters) -> tuple[list[Hit], object | None, str]:
+        """The semantic arm of a hybrid query and its query vector, or ([], None, a note) when
+        the index's model cannot be loaded here: the words still answer (a semantic-only query
+        raises instead)."""
+        try:
+            qvec = self.encoder().encode_query(query)
+            return self.semantic_hits(query, limit=fetch, filters=flt, qvec=qvec), qvec, ""
+        except ModelSetupError:
+            return [], None, t("model_missing", model=self.model)
+
+    def _within_days(self, hits: list[Hit], flt: Filters) -> list[Hit]:
+        """Hits whose section's date lies in a range that starts or ends inside a year."""
+        if not flt.is_day_precise() or not hits:
+            return hits
+        kept = set(self._in_date_order({h.section_id for h in hits}, flt))
+        return [h for h in hits if h.section_id in kept]
+
+    def _total(self, c: Candidates) -> int | None:
+        """How many sections the query matches: those holding its words (all of them, not
+        just the fetched ones; a hybrid list may add sections found by meaning alone), or
+        every section under the filters for a semantic query. None: the backend cannot
+        count."""
+        if c.mode == SearchMode.semantic:
+            return self.listing_count(c.filters)
+        if c.filters.is_day_precise():
+            return len(c.lexical)  # fetched in full for day ranges
+        count = getattr(self.lexical, "count", None)
+        return None if count is None else count(c.lexical_query, c.filters)
+
+    def listing_count(self, flt: Filters) -> int:
+        """Sections passing `flt` (all sections without filters)."""
+        if flt.is_empty():
+            return self.store.section_count()
+        ids = self.lexical.matching_ids(flt) or set()
+        return len(self._in_date_order(ids, flt)) if flt.is_day_precise() else len(ids)
 
     def _response(self, fused: list[FusedHit], mode: SearchMode, notes: list[str],
                   weights: tuple[float, float] | None) -> Response:
@@ -397,6 +485,11 @@ def _cosines(vectors, qvec, section_ids: list[str]) -> dict[str, float]:
         if rows is not None and len(rows):
             out[sid] = float((rows @ qvec).max())
     return out
+
+
+def _natural(text: str) -> tuple:
+    """A sort key that orders `p9` before `p10` (numbers by value)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _single(hit: Hit, rank: int, arm: str) -> FusedHit:

@@ -1,4 +1,7 @@
-"""One exception tree for the whole package; only the CLI turns these into exit codes."""
+"""One exception tree for the whole package; only the CLI turns these into exit codes.
+
+Exit codes follow grep: 0 found, 1 nothing found (the CLI's own), 2 an error (usage, query or
+any error without its own code below), 3 and up the index and model errors."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from __future__ import annotations
 class SearcherError(Exception):
     """Root of every error the library raises on purpose."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class IndexNotBuiltError(SearcherError):

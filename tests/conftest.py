@@ -34,10 +34,12 @@ def peak_rss_kib() -> int:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
-    """Tests never see a developer's SEARCHER_* settings."""
+    """Tests never see a developer's SEARCHER_* settings; the interface speaks English unless a
+    test asks for Swedish (SEARCHER_LANG=sv), whatever the developer's locale."""
     for key in list(os.environ):
         if key.startswith("SEARCHER_") and key != "SEARCHER_CACHE_DIR":
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SEARCHER_LANG", "en")
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,26 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
 
 from searcher.cli import render
 from searcher.errors import SearcherError
+from searcher.messages import t
 from searcher.settings import Settings
+
+
+class ExitCode(IntEnum):
+    """Exit status as grep has it; the index/model errors keep their own (searcher.errors)."""
+
+    found = 0
+    none = 1
+    usage = 2
+    interrupted = 130
 
 #: Pager options when $LESS is unset: keep colours (-R), quit when it fits (-F), no clear (-X).
 LESS_DEFAULT = "-FRX"
@@ -78,7 +89,9 @@ KommunOpt = Annotated[
     typer.Option("--kommun", help="Filter: municipality, e.g. Växjö.",
                  autocompletion=_complete_field("municipality")),
 ]
-YearOpt = Annotated[str | None, typer.Option("--year", help="Filter: 2020 or 2020..2022.")]
+YearOpt = Annotated[str | None, typer.Option(
+    "--year", help="Filter: a year, date or range: 2020, 2019-2020, 2019..2020, 2019-, -2020, "
+    "2022-08-16..2022-12-31.")]
 DocArg = Annotated[
     str, typer.Argument(help="Document file name (or its stem), e.g. 000_5ef240bb4f3b8a0b.txt.",
                         autocompletion=_complete_documents),
@@ -105,13 +118,13 @@ def cli_errors(fn: Callable) -> Callable:
             render.error(e)
             raise typer.Exit(code=e.exit_code) from None
         except KeyboardInterrupt:
-            render.stderr_console().print("interrupted; the previous index is unchanged")
-            raise typer.Exit(code=130) from None
+            render.stderr_console().print(t("interrupted"))
+            raise typer.Exit(code=ExitCode.interrupted) from None
         except ValueError as e:
             if debug:
                 traceback.print_exc()
             render.error(e)
-            raise typer.Exit(code=2) from None
+            raise typer.Exit(code=ExitCode.usage) from None
         except BrokenPipeError:  # `searcher … | head`: the reader left, which is fine
             # Point stdout at /dev/null so that Python's last flush at exit stays quiet.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -120,10 +133,32 @@ def cli_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def exclusive(**options: bool) -> None:
+    """Refuse output options that exclude each other (`--json --csv`), naming them."""
+    given = [name for name, on in options.items() if on]
+    if len(given) > 1:
+        raise typer.BadParameter(t("exclusive", options=", ".join(given)))
+
+
+def found_or_none(found: bool) -> None:
+    """End the command grep's way: exit 1 when nothing was found."""
+    if not found:
+        raise typer.Exit(code=ExitCode.none)
+
+
 def emit(*renderables: RenderableType, no_color: bool = False, no_pager: bool = False) -> None:
     """Print to stdout; through a pager when stdout is a terminal and the output is long."""
     console = render.stdout_console(no_color)
     if no_pager or not sys.stdout.isatty():
+        console.print(*renderables)
+        return
+    paged(console, *renderables)
+
+
+def paged(console: Console, *renderables: RenderableType) -> None:
+    """Print on `console`; through the pager ($PAGER, else less -FRX) when it is a terminal
+    and the output is taller than it (the repl's :show and long result lists too)."""
+    if not console.is_terminal:
         console.print(*renderables)
         return
     with console.capture() as capture:

@@ -20,7 +20,9 @@ from searcher.cli.common import (
     cli_errors,
     emit,
     filters,
+    found_or_none,
 )
+from searcher.messages import t
 from searcher.settings import Settings
 
 app = typer.Typer()
@@ -41,7 +43,7 @@ def docs(
 ) -> None:
     """List the indexed documents: municipality, organ, type, date, number of sections.
 
-    Exempel:
+    Examples:
 
         searcher docs
         searcher docs --type protokoll --year 2022
@@ -62,9 +64,10 @@ def docs(
 
         emit(docs_table(found), no_color=no_color, no_pager=no_pager)
     if not found:
-        render.note(f"no documents match; {hint}", no_color)
+        render.note(t("no_documents", hint=hint), no_color)
     else:
-        render.note(f"{len(found)} document{'' if len(found) == 1 else 's'}", no_color)
+        render.note(t("n_documents", n=len(found)), no_color)
+    found_or_none(bool(found))
 
 
 @app.command()
@@ -95,7 +98,7 @@ def stats(
     of the corpus by log-likelihood G² (Dunning 1993); terms with p < 0.05 only, with the
     log₂ ratio as the effect size.
 
-    Exempel:
+    Examples:
 
         searcher stats
         searcher stats --organ "Kommunstyrelsens arbetsutskott"
@@ -110,7 +113,7 @@ def stats(
     with open_index(settings.index_dir, settings=settings) as ix:
         result = corpus_stats(ix, wanted, top=top, min_freq=min_freq)
     for line in result.notes:
-        render.note(f"note: {line}", no_color)
+        render.note(f"{t('note')} {line}", no_color)
     if json_out:
         render.emit_jsonl([result.to_dict()])
         return

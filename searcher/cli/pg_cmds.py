@@ -58,7 +58,7 @@ def migrate_cmd(
 
     Nothing is encoded again; the lexicon is rebuilt by the same Swedish analyzers.
 
-    Exempel:
+    Examples:
 
         searcher migrate --to postgresql://searcher@db.example/kommuner
         searcher migrate --index-dir index/ --to postgresql://localhost/test --replace

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Iterable
 
 from rich import box
@@ -13,6 +14,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from searcher.messages import t
 from searcher.query.parse import ParsedQuery
 from searcher.records import Result, Section
 from searcher.tools.explore.reading import (
@@ -28,15 +30,16 @@ def stdout_console(no_color: bool = False) -> Console:
     return Console(no_color=no_color or bool(os.environ.get("NO_COLOR")), soft_wrap=False)
 
 
-def stderr_console(no_color: bool = False) -> Console:
-    """Diagnostics: never wrapped, so an error stays one greppable line."""
+def stderr_console(no_color: bool = False, *, wrap: bool = False) -> Console:
+    """Diagnostics: never wrapped, so an error stays one greppable line; `wrap` folds them at
+    word boundaries to the terminal instead (the repl, where nobody greps)."""
     return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
-                   soft_wrap=True)
+                   soft_wrap=not wrap)
 
 
 def error(e: BaseException) -> None:
     """One line on stderr: `error: <message>` (the message is never read as markup)."""
-    stderr_console().print(Text.assemble(("error:", "red"), " ", str(e)))
+    stderr_console().print(Text.assemble((t("error"), "red"), " ", str(e)))
 
 
 def note(text: str, no_color: bool = False) -> None:
@@ -92,36 +95,89 @@ def query_patterns(query: ParsedQuery | str, texts: Iterable[str]) -> list[re.Pa
     return pats
 
 
-def results_table(results: Iterable[Result], patterns: list[re.Pattern], explain: bool) -> Table:
-    """One row per hit: rank, where (document, §/heading, id) over a highlighted snippet, score."""
-    table = Table(show_lines=True, expand=True, pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("träff", ratio=1, overflow="fold")
-    table.add_column("score", justify="right", no_wrap=True)
-    for r in results:
-        s = r.section
-        cell = Text(s.doc, style="cyan")
-        heading = heading_of(s)
-        if len(heading) > HEADING_MAX:
-            heading = heading[: HEADING_MAX - 1] + "…"
-        cell.append(f"  {heading}", style="bold")
-        facts = [s.section_id] + ([f"Dnr {s.dnr}"] if s.dnr else [])
-        facts += [f"s. {s.page}"] if s.page else []
-        cell.append("\n" + " · ".join(facts) + "\n", style="dim")
-        cell.append_text(snippet(s.text, patterns))
-        score = f"{r.score:.4f}"
-        if explain:
-            score += f"\nlex {_arm(r.lexical_rank, r.lexical_score)}"
-            score += f"\nsem {_arm(r.semantic_rank, r.semantic_score)}"
-            score += "".join(f"\n{name} {value:.3f}" for name, value in r.features)
-        table.add_row(str(r.rank), cell, score)
-    return table
+#: Snippet lines per hit: compact below WIDE_COLUMNS terminal columns.
+SNIPPET_LINES = {False: 2, True: 3}
+WIDE_COLUMNS = 100
+INDENT = 5  # the rank column: "  12 "
 
 
-def _arm(rank: int | None, score: float | None) -> str:
-    if rank is None:
-        return "–" if not score else f"– {score:.3f}"
-    return f"#{rank} {score:.3f}"
+class ResultsView:
+    """Hits sized to the terminal at render time, never wider than it: rank, document and
+    §/heading; id, Dnr, page and which arm found it (rank in each); a highlighted snippet of
+    two lines (three from WIDE_COLUMNS columns). --explain adds the raw scores."""
+
+    def __init__(self, results: Iterable[Result], patterns: list[re.Pattern], explain: bool):
+        self.results, self.patterns, self.explain = list(results), patterns, explain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):
+        width = max(options.max_width, 30)
+        for i, r in enumerate(self.results):
+            if i:
+                yield Text("")
+            yield from hit_lines(r, self.patterns, width, self.explain)
+
+
+def results_table(results: Iterable[Result], patterns: list[re.Pattern],
+                  explain: bool) -> ResultsView:
+    """The hits as the terminal shows them (see ResultsView)."""
+    return ResultsView(results, patterns, explain)
+
+
+def hit_lines(r: Result, patterns: list[re.Pattern], width: int, explain: bool) -> list[Text]:
+    """One hit as lines of at most `width` characters."""
+    s = r.section
+    room = width - INDENT
+    head = Text(f"{r.rank:>{INDENT - 1}} ", style="bold")
+    head.append(s.doc, style="cyan")
+    head.append("  " + heading_of(s)[:HEADING_MAX], style="bold")
+    head.truncate(width, overflow="ellipsis")
+    facts = [s.section_id] + ([f"Dnr {s.dnr}"] if s.dnr else [])
+    facts += [f"{t('page')} {s.page}"] if s.page else []
+    facts.append(found_by(r))
+    meta = Text(" " * INDENT + " · ".join(facts), style="dim")
+    meta.truncate(width, overflow="ellipsis")
+    lines = [head, meta]
+    n = SNIPPET_LINES[width >= WIDE_COLUMNS]
+    flat = snippet(s.text, patterns, width=n * room).plain
+    wrapped = textwrap.wrap(flat, room) or [""]
+    if len(wrapped) > n:
+        wrapped = wrapped[:n]
+        wrapped[-1] = wrapped[-1][: room - 1].rstrip() + "…"
+    for line in wrapped:
+        text = Text(" " * INDENT + line)
+        for p in patterns:
+            text.highlight_regex(p, style="bold yellow")
+        lines.append(text)
+    if explain:
+        scores = Text(" " * INDENT + raw_scores(r), style="dim")
+        scores.truncate(width, overflow="ellipsis")
+        lines.append(scores)
+        features = " · ".join(f"{name} {value:.3f}" for name, value in r.features)
+        lines.extend(Text(" " * INDENT + line, style="dim")
+                     for line in textwrap.wrap(features, room))
+    return lines
+
+
+def found_by(r: Result) -> str:
+    """Which arm(s) found a hit, with its rank in each: `words #1, meaning #3`."""
+    arms = []
+    if r.lexical_rank is not None:
+        arms.append(f"{t('arm_lexical')} #{r.lexical_rank}")
+    if r.semantic_rank is not None:
+        arms.append(f"{t('arm_semantic')} #{r.semantic_rank}")
+    return ", ".join(arms) or t("arm_filters")
+
+
+def raw_scores(r: Result) -> str:
+    """The numbers behind a rank (--explain): fused score and both arms' rank and score (an arm
+    that did not find the hit still scores it: the fusion scores the union in both arms)."""
+    parts = [f"{t('score_label')} {r.score:.4f}"]
+    for arm, rank, score in ((t("arm_lexical"), r.lexical_rank, r.lexical_score),
+                             (t("arm_semantic"), r.semantic_rank, r.semantic_score)):
+        if rank is not None or score is not None:
+            shown_rank = f"#{rank}" if rank is not None else "–"
+            parts.append(f"{arm} {shown_rank} {score or 0.0:.3f}")
+    return " · ".join(parts)
 
 
 def heading_of(s: Section) -> str:
@@ -138,9 +194,10 @@ def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) 
     s = ctx.section
     meta = Text(heading_of(s), style="bold")
     fields = [
-        ("id", s.section_id), ("dokument", s.doc), ("Dnr", s.dnr), ("kommun", s.municipality),
-        ("organ", s.organ), ("typ", s.doc_type), ("datum", s.date),
-        ("sida", str(s.page) if s.page else None), ("ärende", s.arende),
+        (t("f_id"), s.section_id), (t("f_doc"), s.doc), (t("f_dnr"), s.dnr),
+        (t("f_kommun"), s.municipality), (t("f_organ"), s.organ), (t("f_type"), s.doc_type),
+        (t("f_date"), s.date), (t("f_page"), str(s.page) if s.page else None),
+        (t("f_arende"), s.arende),
     ]
     for k, v in fields:
         if v:
@@ -231,12 +288,50 @@ def _fit_widths(head: list[str], data: list[list[str]], numeric: list[bool],
 
 def sections_table(sections: Iterable[Section]) -> Table:
     table = Table(expand=True)
-    table.add_column("id", no_wrap=True, style="cyan")
+    table.add_column(t("f_id"), no_wrap=True, style="cyan")
     table.add_column("§", no_wrap=True)
-    table.add_column("Dnr", no_wrap=True)
-    table.add_column("titel", ratio=1)
-    table.add_column("tecken", justify="right")
+    table.add_column(t("f_dnr"), no_wrap=True)
+    table.add_column(t("f_title"), ratio=1)
+    table.add_column(t("f_chars"), justify="right")
     for s in sections:
         table.add_row(s.section_id, s.paragraph or "", s.dnr or "",
                       " › ".join(dict.fromkeys((*s.breadcrumb, s.title))), str(len(s.text)))
+    return table
+
+
+def emit_lines(lines: Iterable[str]) -> None:
+    """Plain lines on stdout (`search -l`)."""
+    out = sys.stdout
+    for line in lines:
+        out.write(f"{line}\n")
+    out.flush()
+
+
+def totals_line(response, *, hint: bool = True) -> str:
+    """`10 of 465 hits (lexical)`; for a filter-only query, `3 of 3 sections match …`; `hint`
+    adds how to see more when there are."""
+    from searcher.engine import LISTING_MODE
+
+    shown = len(response.results)
+    if response.mode == LISTING_MODE:
+        line = t("listed_of", shown=shown, total=response.total)
+    elif response.total is not None and response.total >= shown:
+        line = t("hits_of", shown=shown, total=response.total, mode=response.mode)
+    elif response.total is not None:  # hybrid: more hits than sections holding the words
+        line = t("hits_by_meaning", shown=shown, total=response.total, mode=response.mode)
+    else:
+        line = t("hits", shown=shown, mode=response.mode)
+    if hint and response.total is not None and response.total > shown:
+        line += f" · {t('more_hint')}"
+    return line
+
+
+def values_table(found) -> Table:
+    """`searcher values`: one row per value with its documents and sections."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column(t("f_value"), style="cyan")
+    table.add_column(t("f_documents"), justify="right")
+    table.add_column(t("f_sections"), justify="right")
+    for v in found:
+        table.add_row(v.value, str(v.documents), str(v.sections))
     return table

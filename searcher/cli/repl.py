@@ -24,6 +24,7 @@ from searcher.cli.common import (
 )
 from searcher.cli.repl_session import Repl
 from searcher.cli.search_cmds import LimitOpt, ModeOpt
+from searcher.messages import t
 from searcher.settings import SearchMode, Settings
 
 app = typer.Typer()
@@ -69,7 +70,7 @@ def repl(
     (:mode, :filter, :limit, :show, :similar, :export, :quit). History is kept in
     ~/.cache/searcher/repl_history.
 
-    Exempel:
+    Examples:
 
         searcher repl
         searcher repl --mode lexical --organ "Kommunstyrelsens arbetsutskott"
@@ -79,13 +80,13 @@ def repl(
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     start = {k: v for k, v in filters(doc_type, organ, municipality, year).items() if v}
     with open_index(settings.index_dir, settings=settings) as ix:
-        session = Repl(ix, render.stdout_console(no_color), render.stderr_console(no_color),
+        session = Repl(ix, render.stdout_console(no_color),
+                       render.stderr_console(no_color, wrap=True),
                        mode=SearchMode(settings.mode), limit=settings.limit, filters=start,
                        candidates=settings.candidates)
         path = history_path(settings)
         rl = _readline(path)
-        session.err.print(f"searcher repl · {len(ix.documents())} documents in "
-                          f"{settings.index_dir}/ · :help for commands, :quit to leave",
+        session.err.print(t("repl_banner", n=len(ix.documents()), where=settings.index_dir),
                           highlight=False, markup=False)
         session.warm_up()
         try:
@@ -102,7 +103,7 @@ def repl(
                     if not session.handle(line):
                         break
                 except KeyboardInterrupt:
-                    session.err.print("interrupted", highlight=False)
+                    session.err.print(t("repl_interrupted"), highlight=False)
         finally:
             if rl is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.text import Text
 
 from searcher.cli import render
+from searcher.cli.common import paged
 from searcher.errors import BadQueryError, SearcherError
+from searcher.messages import t
 from searcher.records import Result
 from searcher.settings import SearchMode, choices
 
@@ -40,16 +42,16 @@ class ReplCommand(str, Enum):
     quit = "quit"
 
 
+#: Command → (its argument, the message key of what it does).
 USAGE: dict[ReplCommand, tuple[str, str]] = {
-    ReplCommand.mode: ("MODE", f"search mode: {choices(SearchMode)}"),
-    ReplCommand.filter: ("[KEY=VALUE]", "filter by typ, organ, kommun, year, …; "
-                         "KEY= drops one, :filter alone clears"),
-    ReplCommand.limit: ("N", "number of hits"),
-    ReplCommand.show: ("N", "the whole section of hit N of the last results"),
-    ReplCommand.similar: ("N", "sections similar to hit N"),
-    ReplCommand.export: ("FILE", "write the last results to FILE (.csv, .jsonl or .md)"),
-    ReplCommand.help: ("", "this help"),
-    ReplCommand.quit: ("", "leave (also Ctrl-D)"),
+    ReplCommand.mode: ("MODE", "repl_u_mode"),
+    ReplCommand.filter: ("[KEY=VALUE]", "repl_u_filter"),
+    ReplCommand.limit: ("N", "repl_u_limit"),
+    ReplCommand.show: ("N", "repl_u_show"),
+    ReplCommand.similar: ("N", "repl_u_similar"),
+    ReplCommand.export: ("FILE", "repl_u_export"),
+    ReplCommand.help: ("", "repl_u_help"),
+    ReplCommand.quit: ("", "repl_u_quit"),
 }
 
 
@@ -80,8 +82,7 @@ class Repl:
         if not self.ix.has_semantic:
             if self.mode is SearchMode.hybrid:
                 self.mode = SearchMode.lexical
-                self.err.print("lexical mode: this index has no embeddings yet (run `searcher "
-                               "index` to add them)", highlight=False, markup=False)
+                self.err.print(t("repl_lexical_only"), highlight=False, markup=False)
             return
         if self.mode is not SearchMode.lexical:
             self._warm = threading.Thread(target=self._load_model, daemon=True)
@@ -109,27 +110,28 @@ class Repl:
     def query(self, text: str) -> None:
         if self._warm is not None and self.mode is not SearchMode.lexical:
             if self._warm.is_alive():
-                self.err.print("loading the embedding model …", style="dim")
+                self.err.print(t("repl_loading"), style="dim")
             self._warm.join()
         t0 = time.perf_counter()
         response = self.ix.respond(text, mode=self.mode, limit=self.limit,
                                    filters=self.filters, candidates=self.candidates)
         self.last_query = response.parsed
-        self._results(response.results, f"{response.mode}, {time.perf_counter() - t0:.2f} s",
-                      response.notes)
+        self._results(response, f"{response.mode}, {time.perf_counter() - t0:.2f} s")
 
-    def _results(self, results: tuple[Result, ...], how: str, notes: tuple[str, ...] = ()) -> None:
-        for n in notes:
-            self.err.print(f"note: {n}", highlight=False, markup=False)
+    def _results(self, response, how: str) -> None:
+        """The hits through the pager when long, then `10 of 465 hits (mode, 0.02 s)`."""
+        for n in response.notes:
+            self.err.print(f"{t('note')} {n}", highlight=False, markup=False)
+        results = response.results
         self.results = tuple(results)
         if not results:
-            self.err.print(f"no hits ({how})", highlight=False, markup=False)
+            self.err.print(t("repl_no_hits", how=how), highlight=False, markup=False)
             return
         patterns = (render.query_patterns(self.last_query, [r.section.text for r in results])
                     if self.last_query else [])
-        self.out.print(render.results_table(results, patterns, explain=False))
-        self.err.print(f"{len(results)} hits ({how}) · :show N to read one", highlight=False,
-                       markup=False)
+        paged(self.out, render.results_table(results, patterns, explain=False))
+        summary = render.totals_line(response, hint=False).replace(f"({response.mode})", f"({how})")
+        self.err.print(t("repl_hits", summary=summary), highlight=False, markup=False)
 
     def _command(self, text: str) -> bool:
         name, _sep, arg = text.strip().partition(" ")
@@ -151,37 +153,38 @@ class Repl:
             self.mode = SearchMode(arg)
         except ValueError:
             raise BadQueryError(
-                f"unknown mode {arg!r}; choose from {choices(SearchMode)}") from None
-        self.err.print(f"mode {self.mode.value}", highlight=False)
+                t("repl_unknown_mode", arg=arg, choices=choices(SearchMode))) from None
+        self.err.print(t("repl_mode", mode=self.mode.value), highlight=False)
 
     def _set_filter(self, arg: str) -> None:
         from searcher.query.filters import parse_filters
+        from searcher.tools.facets import check_values
 
         if not arg:
             self.filters = {}
         else:
             key, sep, value = arg.partition("=")
             if not sep:
-                raise BadQueryError(
-                    f"write :filter KEY=VALUE, e.g. :filter typ=protokoll; got {arg!r}")
+                raise BadQueryError(t("repl_filter_syntax", arg=arg))
             updated = {**self.filters, key.strip(): value.strip()}
             updated = {k: v for k, v in updated.items() if v}
             parse_filters(updated)  # unknown keys and bad years are refused here, not later
+            check_values(self.ix, updated)  # and values no document has ("did you mean")
             self.filters = updated
-        shown = ", ".join(f"{k}={v}" for k, v in self.filters.items()) or "none"
-        self.err.print(f"filters: {shown}", highlight=False, markup=False)
+        shown = ", ".join(f"{k}={v}" for k, v in self.filters.items()) or t("repl_none")
+        self.err.print(t("repl_filters", shown=shown), highlight=False, markup=False)
 
     def _set_limit(self, arg: str) -> None:
         if not arg.isdigit() or not 1 <= int(arg) <= 1000:
-            raise BadQueryError(f"write :limit N with N from 1 to 1000; got {arg!r}")
+            raise BadQueryError(t("repl_limit_syntax", arg=arg))
         self.limit = int(arg)
-        self.err.print(f"limit {self.limit}", highlight=False)
+        self.err.print(t("repl_limit", n=self.limit), highlight=False)
 
     def _hit(self, arg: str) -> Result:
         if not self.results:
-            raise BadQueryError("no results yet: type a query first")
+            raise BadQueryError(t("repl_no_results"))
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.results):
-            raise BadQueryError(f"write a hit number from 1 to {len(self.results)}; got {arg!r}")
+            raise BadQueryError(t("repl_hit_number", n=len(self.results), arg=arg))
         return self.results[int(arg) - 1]
 
     def _show(self, arg: str) -> None:
@@ -191,43 +194,48 @@ class Repl:
         ctx = section_context(self.ix, hit.section.section_id, 0)
         patterns = (render.query_patterns(self.last_query, [ctx.section.text])
                     if self.last_query else [])
-        self.out.print(render.section_view(ctx, patterns))
+        paged(self.out, render.section_view(ctx, patterns))
 
     def _similar(self, arg: str) -> None:
         hit = self._hit(arg)
         similar = getattr(self.ix, "similar", None)
         if similar is None:
-            self.err.print(":similar is not available yet (this index has no similar())",
-                           highlight=False, markup=False)
+            self.err.print(t("repl_no_similar"), highlight=False, markup=False)
             return
         sid = hit.section.section_id
         t0 = time.perf_counter()
         response = similar(sid, limit=self.limit, filters=self.filters, mode=self.mode,
                            candidates=self.candidates)
         self.last_query = None
-        self._results(response.results, f"like {sid}, {response.mode}, "
-                      f"{time.perf_counter() - t0:.2f} s", response.notes)
+        self._results(response, f"like {sid}, {response.mode}, "
+                      f"{time.perf_counter() - t0:.2f} s")
 
     def _export(self, arg: str) -> None:
-        from searcher.tools.export import choose_format, write_records
+        from searcher.tools.export import ExportFormat, choose_format, write_records, write_xlsx
 
         if not arg:
-            raise BadQueryError("write :export FILE, e.g. :export hits.csv")
+            raise BadQueryError(t("repl_export_syntax"))
         if not self.results:
-            raise BadQueryError("no results yet: type a query first")
+            raise BadQueryError(t("repl_no_results"))
         path = Path(arg).expanduser()
         fmt = choose_format(None, path)
+        records = [r.to_dict() for r in self.results]
         try:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                n = write_records([r.to_dict() for r in self.results], fmt, fh)
+            if fmt is ExportFormat.xlsx:
+                n = write_xlsx(records, path, title=self.last_query.query if self.last_query else None)
+            else:
+                with open(path, "w", encoding="utf-8", newline="") as fh:
+                    n = write_records(records, fmt, fh)
         except OSError as e:
-            raise BadQueryError(f"cannot write {str(path)!r}: {e.strerror}") from None
-        self.err.print(f"wrote {n} hits as {fmt.value} to {path}", highlight=False, markup=False)
+            raise BadQueryError(t("repl_cannot_write", path=str(path), why=e.strerror)) from None
+        self.err.print(t("repl_wrote", n=n, fmt=fmt.value, path=path), highlight=False,
+                       markup=False)
 
     def _help(self, _arg: str) -> None:
-        self.out.print("Type a query, or a command:", highlight=False)
+        self.out.print(t("repl_help_head"), highlight=False)
         for command, (args, what) in USAGE.items():
-            self.out.print(f"  :{command.value} {args}".ljust(24) + what, highlight=False,
+            text = t(what, choices=choices(SearchMode)) if command is ReplCommand.mode else t(what)
+            self.out.print(f"  :{command.value} {args}".ljust(24) + text, highlight=False,
                            markup=False)
 
 
@@ -240,10 +248,11 @@ def _resolve(name: str) -> ReplCommand:
     if exact or len(found) == 1:
         return (exact or found)[0]
     if len(found) > 1:
-        raise BadQueryError(f"':{name}' could be {', '.join(f':{c.value}' for c in found)}")
+        raise BadQueryError(t("repl_ambiguous", name=name,
+                              options=", ".join(f":{c.value}" for c in found)))
     names = ", ".join(f":{c.value}" for c in ReplCommand)
-    raise BadQueryError(f"unknown command ':{name}'; choose from {names} (:help explains them)")
+    raise BadQueryError(t("repl_unknown_command", name=name, names=names))
 
 
 def render_error(err: Console, e: BaseException) -> None:
-    err.print(Text.assemble(("error:", "red"), " ", str(e)))
+    err.print(Text.assemble((t("error"), "red"), " ", str(e)))

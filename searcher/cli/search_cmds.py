@@ -1,4 +1,6 @@
-"""Commands that build the index and answer queries: index, search, show, sections, export."""
+"""Commands that build the index and answer queries: index, search, show, sections, export,
+values. Exit status as grep: 0 found, 1 nothing found, 2 usage or query error (common.ExitCode),
+higher for index and model errors (searcher.errors)."""
 
 from __future__ import annotations
 
@@ -23,11 +25,15 @@ from searcher.cli.common import (
     YearOpt,
     cli_errors,
     emit,
+    exclusive,
     filters,
+    found_or_none,
 )
+from searcher.messages import t
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
+from searcher.tools.facets import Facet, label
 
 if TYPE_CHECKING:
     from searcher.query.parse import ParsedQuery
@@ -39,6 +45,13 @@ ModeOpt = Annotated[
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="Number of hits.")]
 QueryArg = Annotated[str, typer.Argument(help="Query, e.g. \"Balans-22\" or \"Dnr 2022-00295\".")]
+AllOpt = Annotated[bool, typer.Option(
+    "--all", help="Every matching section (no limit, no 1,000 cap).")]
+CountOpt = Annotated[bool, typer.Option(
+    "--count", "-c", help="Print only how many sections hold the query's words (as grep -c).")]
+FilesOpt = Annotated[bool, typer.Option(
+    "--files-with-matches", "-l", help="Print only the documents that hold the query's words, "
+    "one per line (as grep -l).")]
 
 
 @app.command()
@@ -69,7 +82,7 @@ def index(
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
 
-    Exempel:
+    Examples:
 
         searcher index corpus/
         searcher index protokoll/2023/ --set municipality=Växjö
@@ -79,11 +92,16 @@ def index(
     from searcher.store.build import build_index
 
     settings = Settings.resolve(index_dir=index_dir, model=model)
+    for path in paths or [settings.corpus_dir]:
+        if not path.exists():
+            raise typer.BadParameter(t("no_corpus", path=path))
+    if model is None and not backend:
+        settings = _keep_index_model(settings)
     overrides = {}
     for item in set_meta or []:
         key, sep, value = item.partition("=")
         if not sep:
-            raise typer.BadParameter(f"--set takes KEY=VALUE, got {item!r}")
+            raise typer.BadParameter(t("set_syntax", item=item))
         overrides[key.strip()] = value.strip()
     options = dict(semantic=not no_semantic, model=settings.model, rebuild=rebuild, prune=prune,
                    overrides=overrides, cache_dir=settings.cache_dir or None,
@@ -97,17 +115,36 @@ def index(
         else:
             report = build_index(paths or [settings.corpus_dir], settings.index_dir,
                                  progress=progress, **options)
-    render.note(
-        f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, "
-        f"removed {len(report.removed)}, skipped {len(report.skipped)} documents; "
-        f"{report.sections} sections, {report.passages_encoded} passages encoded, "
-        f"embeddings {report.semantic}; {report.generation} in {settings.index_dir}/ "
-        f"({report.seconds:.1f} s)"
-    )
+    render.note(t(
+        "indexed", indexed=len(report.indexed), unchanged=len(report.unchanged),
+        removed=len(report.removed), skipped=len(report.skipped), sections=report.sections,
+        encoded=report.passages_encoded, semantic=report.semantic,
+        generation=report.generation, where=settings.index_dir, seconds=report.seconds))
     for line in report.notes:
         render.note(line)
     if report.skipped:
         raise typer.Exit(code=1)
+
+
+def _keep_index_model(settings: Settings) -> Settings:
+    """The model the existing index was built with, unless --model or SEARCHER_MODEL chose."""
+    import os
+    from dataclasses import replace
+
+    from searcher.errors import SearcherError
+    from searcher.store import layout
+
+    if os.environ.get("SEARCHER_MODEL"):
+        return settings
+    try:
+        _generation, manifest = layout.require_current(settings.index_dir)
+    except (SearcherError, OSError, ValueError):
+        return settings  # no index yet: the default model
+    built_with = (manifest.get("semantic") or {}).get("model")
+    if not built_with or built_with == settings.model:
+        return settings
+    render.note(t("keeps_model", model=built_with))
+    return replace(settings, model=built_with)
 
 
 @app.command()
@@ -137,37 +174,68 @@ def search(
     organ: OrganOpt = None,
     municipality: KommunOpt = None,
     year: YearOpt = None,
+    every: AllOpt = False,
+    count: CountOpt = False,
+    files: FilesOpt = False,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Search the index (hybrid by default).
+    """Search the index (hybrid by default). A query of only filters (dnr:2022-00295,
+    paragraf:259) lists the matching sections in date order.
 
-    Exempel:
+    Exit status: 0 hits found, 1 none, 2 usage or query error, 3+ index or model errors.
+
+    Examples:
 
         searcher search "Balans-22"
         searcher search "Dnr 2022-00295" --mode lexical --json
-        searcher search "hur mycket pengar blev över?" --mode semantic --year 2020
+        searcher search "dnr:2022-00295"
+        searcher search "hur mycket pengar blev över?" --mode semantic --year 2019-2020
         searcher search "yttrande INTE remiss" --type protokoll --explain
+        searcher search KPMG --count
         searcher search --like 000_5ef240bb4f3b8a0b/p260 --type yttrande
     """
     from searcher.engine import open_index
+    from searcher.tools.facets import check_values
 
     if (query is None) == (like is None):
-        raise typer.BadParameter("give a QUERY or --like SECTION_ID (not both)")
+        raise typer.BadParameter(t("no_query"))
+    exclusive(**{"--json": json_out, "--count": count, "--files-with-matches": files})
+    exclusive(**{"--all": every, "--limit": limit is not None})
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
+    wanted = None if every or files else settings.limit
+    # -c and -l are grep's: the sections that hold the words, not those near in meaning.
+    run_mode = SearchMode.lexical if count or files else settings.mode
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
+        check_values(ix, {**flt, **(_query_filters(query) if query else {})})
         if like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)
             marked = None
         else:
-            response = ix.respond(query, mode=settings.mode, limit=settings.limit, filters=flt,
+            response = ix.respond(query, mode=run_mode, limit=wanted, filters=flt,
                                   candidates=settings.candidates, fusion=fusion, alpha=alpha)
             marked = response.parsed
+    if count:
+        n = response.total if response.total is not None else len(response.results)
+        print(n)
+        found_or_none(n > 0)
+        return
+    if files:
+        render.emit_lines(dict.fromkeys(r.section.doc for r in response.results))
+        found_or_none(bool(response.results))
+        return
     render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
                     no_pager=no_pager, what=query or f"like {like}")
+    found_or_none(bool(response.results))
+
+
+def _query_filters(query: str) -> dict[str, str]:
+    from searcher.query.parse import parse_query
+
+    return parse_query(query).filters
 
 
 def _location(backend: str | None, index_dir: Path):
@@ -183,25 +251,22 @@ def render_response(response, marked: ParsedQuery | None, *, explain: bool, json
                     no_color: bool, no_pager: bool, what: str) -> None:
     """Notes on stderr; hits as JSON Lines or a highlighted table on stdout."""
     for line in response.notes:
-        render.note(f"note: {line}", no_color)
+        render.note(f"{t('note')} {line}", no_color)
     if explain and response.weights:
-        render.note(f"weights: lexical {response.weights[0]:.2f}, semantic "
-                    f"{response.weights[1]:.2f}", no_color)
+        render.note(t("weights", lex=response.weights[0], sem=response.weights[1]), no_color)
     elif explain and response.mode == "hybrid":
-        render.note("fusion: learned combiner (score = Σ coefficient × feature; the "
-                    "coefficients are in searcher/ranking/learned.py)", no_color)
+        render.note(t("fusion_learned"), no_color)
     if json_out:
         render.emit_jsonl(r.to_dict() for r in response.results)
         return
     if not response.results:
-        render.note(f"no hits for {what!r} ({response.mode}); try other words, "
-                    f"--mode semantic, or fewer filters", no_color)
+        render.note(t("no_hits", what=what, mode=response.mode), no_color)
         return
     patterns = render.query_patterns(marked, [r.section.text for r in response.results]) \
         if marked else []
     table = render.results_table(response.results, patterns, explain)
     emit(table, no_color=no_color, no_pager=no_pager)
-    render.note(f"{len(response.results)} hits ({response.mode})", no_color)
+    render.note(render.totals_line(response), no_color)
 
 
 @app.command()
@@ -224,7 +289,7 @@ def similar(
     """Sections most like one section: by embedding and shared rare terms, same filters as
     search. --type also takes an ärende kind (yttrande, remiss, motion, …).
 
-    Exempel:
+    Examples:
 
         searcher similar 000_5ef240bb4f3b8a0b/p260 --type yttrande
         searcher similar 004_01ff4cff245c5c24/s005 -n 5 --json
@@ -238,6 +303,7 @@ def similar(
                               candidates=settings.candidates)
     render_response(response, "", explain=explain, json_out=json_out, no_color=no_color,
                     no_pager=no_pager, what=f"like {section_id}")
+    found_or_none(bool(response.results))
 
 
 @app.command()
@@ -258,7 +324,7 @@ def show(
 ) -> None:
     """Show one whole section with its metadata (and, with -C N, its neighbours).
 
-    Exempel:
+    Examples:
 
         searcher show 000_5ef240bb4f3b8a0b/p261
         searcher show 000_5ef240bb4f3b8a0b/p261 --context 1
@@ -291,7 +357,7 @@ def sections(
 ) -> None:
     """List the sections of one indexed document, in order.
 
-    Exempel:
+    Examples:
 
         searcher sections 000_5ef240bb4f3b8a0b.txt
         searcher sections 000_5ef240bb4f3b8a0b --json | jq -r .section_id
@@ -316,8 +382,11 @@ def export(
         "suffix, else csv).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", dir_okay=False, help="File to write (default: stdout).")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV as Swedish Excel opens it: UTF-8 BOM, `;` between fields.")] = False,
     mode: ModeOpt = None,
     limit: LimitOpt = None,
+    every: AllOpt = False,
     doc_type: TypeOpt = None,
     organ: OrganOpt = None,
     municipality: KommunOpt = None,
@@ -325,35 +394,91 @@ def export(
     index_dir: IndexDirOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Export search hits with full text and metadata (CSV, JSON Lines or Markdown).
+    """Export search hits with full text and metadata (CSV, JSON Lines, Markdown or Excel).
 
     One row/record per hit, the same fields as `search --json`; CSV lists are joined with " › ".
+    A query of only filters (kommun:Växjö, datum:2022) exports every section passing them.
 
-    Exempel:
+    Examples:
 
         searcher export "Balans-22" --out balans.csv
+        searcher export "kommun:Växjö" --all --out vaxjo.xlsx
         searcher export "placeringskostnader" -n 50 --format jsonl > placeringar.jsonl
-        searcher export "hälsodata" --mode lexical --out halsodata.md
+        searcher export "hälsodata" --excel --out halsodata.csv
 
     In pandas: pd.read_csv("balans.csv") or pd.read_json("placeringar.jsonl", lines=True).
     """
     from searcher.engine import open_index
-    from searcher.tools.export import choose_format, write_records
+    from searcher.tools.export import choose_format, write_xlsx
+    from searcher.tools.facets import check_values
 
+    exclusive(**{"--all": every, "--limit": limit is not None})
     chosen = choose_format(fmt, out)
+    if excel and chosen is not ExportFormat.csv:
+        raise typer.BadParameter(t("exclusive", options=f"--excel, --format {chosen.value}"))
+    if chosen is ExportFormat.xlsx and (out is None or str(out) == "-"):
+        raise typer.BadParameter(t("xlsx_needs_file"))
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
+    flt = filters(doc_type, organ, municipality, year)
     with open_index(settings.index_dir, settings=settings) as ix:
-        response = ix.respond(query, mode=settings.mode, limit=settings.limit,
-                              filters=filters(doc_type, organ, municipality, year),
-                              candidates=settings.candidates)
+        check_values(ix, {**flt, **_query_filters(query)})
+        response = ix.respond(query, mode=settings.mode, limit=None if every else settings.limit,
+                              filters=flt, candidates=settings.candidates)
     for line in response.notes:
-        render.note(f"note: {line}")
-    records = [r.to_dict() for r in response.results]
+        render.note(f"{t('note')} {line}")
+    records = (r.to_dict() for r in response.results)
+    columns = list(response.results[0].to_dict()) if response.results else []
     title = f"searcher: {query} ({response.mode})"
-    if out is None or str(out) == "-":
-        n = write_records(records, chosen, sys.stdout, title=title)
+    if chosen is ExportFormat.xlsx:
+        n = write_xlsx(records, out, columns=columns, title=query)
+    elif out is None or str(out) == "-":
+        n = _write_text(records, chosen, sys.stdout, columns, title, excel)
         sys.stdout.flush()
     else:
         with open(out, "w", encoding="utf-8", newline="") as fh:
-            n = write_records(records, chosen, fh, title=title)
-    render.note(f"wrote {n} hits ({response.mode}) as {chosen.value} to {out or 'stdout'}")
+            n = _write_text(records, chosen, fh, columns, title, excel)
+    render.note(t("wrote", n=n, mode=response.mode, fmt=chosen.value, where=out or t("stdout")))
+    if response.total is not None and response.total > n:
+        render.note(render.totals_line(response))
+    found_or_none(n > 0)
+
+
+def _write_text(records, chosen: ExportFormat, fh, columns: list[str], title: str,
+                excel: bool) -> int:
+    from searcher.tools.export import write_csv, write_records
+
+    if chosen is ExportFormat.csv:
+        return write_csv(records, fh, columns=columns, excel=excel)
+    return write_records(records, chosen, fh, title=title)
+
+
+@app.command()
+@cli_errors
+def values(
+    facet: Annotated[Facet, typer.Argument(help=f"Which filter: {choices(Facet)}.")],
+    json_out: JsonOpt = False,
+    index_dir: IndexDirOpt = None,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The values a filter can take in this index, with documents and sections for each.
+
+    Examples:
+
+        searcher values kommun
+        searcher values type
+        searcher values year --json
+    """
+    from searcher.engine import open_index
+    from searcher.tools.facets import facet_values
+
+    settings = Settings.resolve(index_dir=index_dir)
+    with open_index(settings.index_dir, settings=settings) as ix:
+        found = facet_values(ix, facet)
+    if json_out:
+        render.emit_jsonl(v.to_dict() for v in found)
+    else:
+        emit(render.values_table(found), no_color=no_color, no_pager=no_pager)
+        render.note(t("n_values", n=len(found), label=label(facet)), no_color)
+    found_or_none(bool(found))

@@ -179,6 +179,16 @@ class LexicalIndex:
             self._masks[filters] = mask
         return self._masks[filters]
 
+    def count(self, query: str, filters: Filters | None = None) -> int:
+        """How many sections match `query` under `filters` (the "of N" of a result list)."""
+        q = self.parse(query)
+        flt = self.filter_query(filters) if filters else None
+        with self._reading() as s:
+            docs = set(s.docs_for_query(q))
+            if flt is not None:
+                docs &= set(s.docs_for_query(flt))
+        return len(docs)
+
     def matching_ids(self, filters: Filters) -> set[str] | None:
         """Section ids passing the filters (None = no restriction), for the semantic arm."""
         flt = self.filter_query(filters)

@@ -12,7 +12,7 @@ the dict that engine.parse_filters takes ({"typ": "rapport", "year": "2020..2022
 | `a AND b`, `a OCH b`          | both (`OR`/`ELLER`: either; `NOT`/`INTE`: not); upper case only |
 | `( … )`                       | grouping                                                       |
 | `kompetens*`                  | prefix                                                         |
-| `field:value`, `field:"a b"`  | filter (FIELDS); `datum:`/`år:` take 2020, 2020..2022, ..2021  |
+| `field:value`, `field:"a b"`  | filter (FIELDS); `datum:`/`år:` take 2020, 2019-2020, -2021  |
 
 A `name:` is a filter only when `name` is lower case (`KPMG:s`, `SFS 2001:453`, `10:00` and
 `https://…` stay words); an unknown lower-case name is an error. Malformed input raises a one-line
@@ -27,14 +27,12 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from searcher.errors import BadQueryError
-from searcher.query.filters import FILTER_FIELDS
+from searcher.query.filters import FILTER_FIELDS, parse_date_range
 
 YEAR_FIELDS = ("datum", "år", "year", "date")
 FIELDS: tuple[str, ...] = (*FILTER_FIELDS, *YEAR_FIELDS)
 OPERATORS = {"AND": "AND", "OCH": "AND", "OR": "OR", "ELLER": "OR", "NOT": "NOT", "INTE": "NOT"}
 _QUOTES = '"“”„'
-_YEAR_RANGE = re.compile(r"(\d{4})(?:-\d{2}(?:-\d{2})?)?(?:\.\.(\d{4}(?:-\d{2}(?:-\d{2})?)?)?)?"
-                         r"|\.\.\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _LEXER = re.compile(
     r"(?P<space>\s+)"
     rf"|(?P<phrase>[{_QUOTES}][^{_QUOTES}]*(?:[{_QUOTES}]|\Z))"
@@ -163,8 +161,11 @@ def _filter_token(query: str, name: str, value: str, start: int, end: int) -> To
     value = value.strip()
     if not value:
         _fail(query, f"field {name}: needs a value, e.g. {name}:{_example(name)}")
-    if name in YEAR_FIELDS and not _YEAR_RANGE.fullmatch(value):
-        _fail(query, f"{name}:{value} is not a year or range; use e.g. {name}:2020..2022")
+    if name in YEAR_FIELDS:
+        try:
+            parse_date_range(value)
+        except BadQueryError as e:
+            _fail(query, f"{name}:{value} is not a year or range ({e})")
     return Token(Kind.filter, value, start, end, name)
 
 

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from rapidfuzz.distance import OSA
 
+from searcher import messages
 from searcher.analysis import SWEDISH_STOP_WORDS, compound_parts
 from searcher.analysis.morphology import family
 from searcher.analysis.stemming import SwedishStemmer
@@ -68,11 +69,12 @@ class TypoResult:
 
     @property
     def note(self) -> str | None:
-        """'showing results for …' for the user, or None when nothing was expanded."""
+        """'showing results for …' ('visar resultat för …') for the user, in the interface
+        language; None when nothing was expanded."""
         if not self.expansions:
             return None
         shown = "; ".join(f"{e.word} → {' / '.join(e.candidates)}" for e in self.expansions)
-        return f"showing results for {self.text_corrected} ({shown})"
+        return messages.t("typo_note", text=self.text_corrected, shown=shown)
 
 
 def max_distance(word: str) -> int:

@@ -7,16 +7,21 @@
 - JSON Lines: one record per line, UTF-8, exactly the `--json` shape of the CLI.
 - Markdown: records with a `text` field become one section each (heading, metadata, the text
   with tab-separated tables as Markdown tables); other records become one table.
+- Excel: `write_xlsx` (openpyxl, one sheet, a bold frozen header row), or CSV the way Swedish
+  Excel opens it (`write_csv(..., excel=True)`: a UTF-8 BOM and `;` between fields).
+
+Rows are written as they come when `columns` is given (the CLI streams `export --all` so).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from searcher.errors import BadQueryError
 from searcher.tools.explore.reading import BlockKind, text_blocks
@@ -28,10 +33,19 @@ class ExportFormat(str, Enum):
     csv = "csv"
     jsonl = "jsonl"
     md = "md"
+    xlsx = "xlsx"
 
 
 _SUFFIXES = {".csv": ExportFormat.csv, ".jsonl": ExportFormat.jsonl, ".ndjson": ExportFormat.jsonl,
-             ".json": ExportFormat.jsonl, ".md": ExportFormat.md, ".markdown": ExportFormat.md}
+             ".json": ExportFormat.jsonl, ".md": ExportFormat.md, ".markdown": ExportFormat.md,
+             ".xlsx": ExportFormat.xlsx}
+OPENPYXL_PIN = "openpyxl==3.1.5"
+#: Excel's cell limit: longer texts are cut there (with …) rather than refused by Excel.
+XLSX_CELL_MAX = 32767
+#: What Excel in a Swedish locale expects of a CSV: a BOM to read UTF-8, `;` (the comma is
+#: the decimal mark).
+EXCEL_BOM = "\ufeff"
+EXCEL_DELIMITER = ";"
 #: Record keys shown as each Markdown section's heading, in order of preference.
 _TITLE_KEYS = ("title", "section_id", "doc")
 #: Keys left out of a Markdown section's metadata line (shown elsewhere or too long).
@@ -51,7 +65,7 @@ def choose_format(fmt: ExportFormat | str | None, path: str | Path | None) -> Ex
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     raise BadQueryError(f"cannot tell the format of {str(path)!r} from its suffix; "
-                        f"add --format ({_choices()}) or use a .csv/.jsonl/.md file name")
+                        f"add --format ({_choices()}) or use a .csv/.jsonl/.md/.xlsx file name")
 
 
 def _choices() -> str:
@@ -62,6 +76,8 @@ def write_records(records: Iterable[dict], fmt: ExportFormat | str, out: TextIO,
                   columns: Sequence[str] | None = None, title: str | None = None) -> int:
     """Write `records` to `out` in `fmt`; returns how many were written."""
     fmt = choose_format(fmt, None)
+    if fmt is ExportFormat.xlsx:
+        raise BadQueryError("xlsx is binary: write it with write_xlsx to a file, not a text stream")
     if fmt is ExportFormat.csv:
         return write_csv(records, out, columns=columns)
     if fmt is ExportFormat.jsonl:
@@ -77,16 +93,70 @@ def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
     return n
 
 
-def write_csv(records: Iterable[dict], out: TextIO, *, columns: Sequence[str] | None = None) -> int:
-    """A header row, then one row per record; columns default to the keys in first-seen order."""
-    rows = list(records)
+def write_csv(records: Iterable[dict], out: TextIO, *, columns: Sequence[str] | None = None,
+              excel: bool = False) -> int:
+    """A header row, then one row per record; columns default to the keys in first-seen order
+    (all records are read first then; with `columns` given, rows stream). `excel`: BOM and `;`."""
+    rows: Iterable[dict] = records
     if columns is None:
+        rows = list(records)
         columns = list(dict.fromkeys(k for r in rows for k in r))
-    writer = csv.writer(out)
+    if excel:
+        out.write(EXCEL_BOM)
+    writer = csv.writer(out, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(columns)
+    n = 0
     for r in rows:
         writer.writerow([cell(r.get(c)) for c in columns])
-    return len(rows)
+        n += 1
+    return n
+
+
+def write_xlsx(records: Iterable[dict], out: str | Path | BinaryIO, *,
+               columns: Sequence[str] | None = None, title: str | None = None) -> int:
+    """One worksheet: a bold, frozen header row and one row per record (openpyxl, write-only,
+    so rows stream); cells longer than Excel's limit end in …."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+    except ImportError:
+        raise BadQueryError(f"xlsx needs openpyxl: pip install {OPENPYXL_PIN}") from None
+    rows: Iterable[dict] = records
+    if columns is None:
+        rows = list(records)
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(title))
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in columns:
+        c = WriteOnlyCell(sheet, value=name)
+        c.font = Font(bold=True)
+        header.append(c)
+    sheet.append(header)
+    n = 0
+    for r in rows:
+        sheet.append([_xlsx_value(r.get(c)) for c in columns])
+        n += 1
+    book.save(out)
+    return n
+
+
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = _ILLEGAL_XML.sub("", cell(value))
+    return text if len(text) <= XLSX_CELL_MAX else text[: XLSX_CELL_MAX - 1] + "…"
+
+
+def _sheet_title(title: str | None) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title or "searcher").strip()
+    return cleaned[:31] or "searcher"
+
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML refuses
 
 
 def cell(value: object) -> str:

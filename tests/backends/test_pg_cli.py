@@ -33,7 +33,7 @@ def test_migrate_command_copies_the_index(pg_server, lexical_index_dir):
         assert ix.search("Balans-22", mode="lexical", limit=1)
     again = CliRunner().invoke(_app(), ["migrate", "--to", dsn, "--index-dir",
                                         str(lexical_index_dir)])
-    assert again.exit_code == 1 and "already holds an index" in again.output
+    assert again.exit_code == 2 and "already holds an index" in again.output  # grep: error
 
 
 def test_migrate_wants_a_postgresql_uri(lexical_index_dir):

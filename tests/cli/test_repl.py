@@ -29,7 +29,7 @@ def test_queries_show_and_quit(lexical_index_dir, tmp_path):
              cache=tmp_path)
     assert r.exit_code == 0, r.output
     assert r.stdout.count(REPORT) >= 3  # the table of hits
-    assert "3 hits (lexical" in r.stderr
+    assert "3 of 10 hits (lexical" in r.stderr  # the total too (issue 18)
     assert "lexical mode: this index has no embeddings" in r.stderr
     assert "id: 004_01ff4cff245c5c24/s0" in r.stdout  # :show 1, the whole section
     assert "never read" not in r.output
@@ -42,7 +42,7 @@ def test_mode_filter_limit_and_errors_keep_the_session_alive(lexical_index_dir, 
     assert r.exit_code == 0, r.output  # Ctrl-D (end of input) ends the session cleanly
     err = r.stderr
     assert "unknown mode 'fuzzy'; choose from hybrid, lexical, semantic" in err
-    assert "filters: typ=protokoll" in err and "2 hits (lexical" in err
+    assert "filters: typ=protokoll" in err and "2 of 2 hits (lexical" in err
     assert "write a hit number from 1 to 2; got '7'" in err
     assert "unknown filter 'farg'" in err and "write :limit N" in err
     assert "':s' could be :show, :similar" in err and "unknown command ':frob'" in err

@@ -73,15 +73,16 @@ def test_repl_answers_shows_a_hit_and_quits_in_a_terminal(tmux, lexical_index_di
     status = tmp_path / "exit-status"
     # The shell records the exit status: tmux itself may leave an exited pane unreaped.
     command = shlex.join([
-        "env", "-u", "SEARCHER_CACHE_DIR", "-u", "SEARCHER_INDEX_DIR", f"HOME={home}",
-        "NO_COLOR=1", "TERM=xterm", sys.executable, "-m", "searcher", "repl",
+        "env", "-u", "SEARCHER_CACHE_DIR", "-u", "SEARCHER_INDEX_DIR", "-u", "COLUMNS",
+        f"HOME={home}", "NO_COLOR=1", "TERM=xterm", "SEARCHER_LANG=sv",
+        sys.executable, "-m", "searcher", "repl",
         "--index-dir", str(lexical_index_dir), "--limit", "3",
     ]) + f"; echo $? > {shlex.quote(str(status))}"
     tmux("new-session", "-d", "-s", "repl", "-x", "120", "-y", "50", "-c", str(ROOT), command)
     tmux.wait_for_screen("the prompt", lambda s: "searcher lexical> " in s)
 
     tmux.send("Balans-22", "Enter")
-    screen = tmux.wait_for_screen("the hits", lambda s: "3 hits (lexical" in s)
+    screen = tmux.wait_for_screen("the hits", lambda s: "3 av 10 träffar (lexical" in s)
     assert screen.count("004_01ff4cff245c5c24.txt") >= 3 and "Balans-22" in screen
 
     tmux.send(":show 1", "Enter")
@@ -90,7 +91,7 @@ def test_repl_answers_shows_a_hit_and_quits_in_a_terminal(tmux, lexical_index_di
     assert "dokument: 004_01ff4cff245c5c24.txt" in shown and "Balans-22" in shown
 
     tmux.send("Up", "Up", "Enter")  # readline: the query again from the history
-    tmux.wait_for_screen("the repeated query", lambda s: s.count("3 hits (lexical") == 2)
+    tmux.wait_for_screen("the repeated query", lambda s: s.count("3 av 10 träffar (lexical") == 2)
 
     tmux.send(":quit", "Enter")
     tmux.wait_for("the process to end", lambda: status.exists() and status.read_text())

@@ -47,11 +47,14 @@ LEFT_ALONE = [
 
 
 @pytest.mark.parametrize(("typo", "best"), TYPOS)
-def test_misspellings_are_expanded(lexical_index, typo, best):
+def test_misspellings_are_expanded(lexical_index, typo, best, monkeypatch):
+    monkeypatch.setenv("SEARCHER_LANG", "sv")  # the note speaks the interface language
     result = lexical_index.lexical.expand_typos(typo)
     assert [e.word for e in result.expansions] == [typo]
     assert result.expansions[0].candidates[0] == best
     assert result.text_for_lexical.startswith(f"({typo} OR {best}")
+    assert result.note.startswith(f"visar resultat för {best}")
+    monkeypatch.setenv("SEARCHER_LANG", "en")
     assert result.note.startswith(f"showing results for {best}")
 
 

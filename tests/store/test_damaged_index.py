@@ -134,5 +134,5 @@ def test_indexing_into_a_path_that_is_a_file_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     r = runner.invoke(app, ["index", str(CORPUS), "--index-dir", str(tmp_path / "file"),
                             "--no-semantic"])
-    assert r.exit_code == 1, r.output
+    assert r.exit_code == 2, r.output  # an error; 1 is grep's "none found" (issue 18)
     assert f"cannot write the index in {tmp_path / 'file'}/: File exists" in r.stderr

@@ -10,11 +10,13 @@ import pytest
 
 from searcher.errors import BadQueryError
 from searcher.tools.export import (
+    XLSX_CELL_MAX,
     ExportFormat,
     choose_format,
     write_csv,
     write_jsonl,
     write_records,
+    write_xlsx,
 )
 
 RECORDS = [
@@ -83,7 +85,58 @@ def test_choose_format(fmt, path, expected):
 
 
 def test_unknown_formats_list_the_choices():
-    with pytest.raises(BadQueryError, match="add --format \\(csv, jsonl, md\\)"):
-        choose_format(None, "hits.xlsx")
-    with pytest.raises(BadQueryError, match="choose from csv, jsonl, md"):
-        choose_format("xlsx", None)
+    with pytest.raises(BadQueryError, match="add --format \\(csv, jsonl, md, xlsx\\)"):
+        choose_format(None, "hits.ods")
+    with pytest.raises(BadQueryError, match="choose from csv, jsonl, md, xlsx"):
+        choose_format("ods", None)
+
+
+# -- Excel (issue 18) --------------------------------------------------------------------------
+SWEDISH_ROWS = [{"rank": 1, "score": 0.5, "title": "Budget; 26,5 mnkr", "text": "rad 1\nrad 2",
+                 "breadcrumb": ["Ekonomi", "Drift"]},
+                {"rank": 2, "score": 0.25, "title": 'Citat "så"', "text": "å ä ö",
+                 "breadcrumb": []}]
+
+
+def test_excel_csv_round_trips_with_bom_and_semicolons():
+    out = io.StringIO()
+    assert write_csv(SWEDISH_ROWS, out, excel=True) == 2
+    text = out.getvalue()
+    assert text.splitlines()[0] == "\ufeffrank;score;title;text;breadcrumb"
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert [r["title"] for r in rows] == ["Budget; 26,5 mnkr", 'Citat "så"']
+    assert rows[0]["text"] == "rad 1\nrad 2" and rows[0]["breadcrumb"] == "Ekonomi › Drift"
+
+
+def test_csv_streams_when_the_columns_are_given():
+    out = io.StringIO()
+    written_before_second = []
+
+    def records():
+        yield SWEDISH_ROWS[0]
+        written_before_second.append(out.getvalue())  # the first row is out already
+        yield SWEDISH_ROWS[1]
+
+    write_csv(records(), out, columns=["rank", "title"])
+    assert written_before_second[0].splitlines() == ["rank,title", '1,"Budget; 26,5 mnkr"']
+
+
+def test_xlsx_keeps_values_and_cuts_only_what_excel_cannot_hold(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rows = [*SWEDISH_ROWS, {"rank": 3, "score": 0.1, "title": "lång\x01", "text": "x" * 40_000,
+                            "breadcrumb": None}]
+    path = tmp_path / "out.xlsx"
+    assert write_xlsx(rows, path, title="Balans-22: [alla]") == 3
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet.title == "Balans-22   alla"
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("rank", "score", "title", "text", "breadcrumb")
+    assert values[1][:2] == (1, 0.5) and values[1][4] == "Ekonomi › Drift"
+    assert values[3][2] == "lång" and len(values[3][3]) == XLSX_CELL_MAX
+    assert sheet.freeze_panes == "A2"
+
+
+def test_xlsx_is_refused_on_a_text_stream():
+    with pytest.raises(BadQueryError, match="binary"):
+        write_records(SWEDISH_ROWS, ExportFormat.xlsx, io.StringIO())
