@@ -36,8 +36,12 @@ from searcher.errors import BadQueryError
 from searcher.settings import choices
 
 WORD_RE = re.compile(r"(?:[^\W_]|(?<=[0-9]),(?=[0-9]))+")
+#: A word's letter run or digit run: outside `exact`, `MSB1629` holds the word `MSB` and
+#: `Balans22` is `Balans-22` written joined.
+PIECE_RE = re.compile(r"[^\W\d_]+|[0-9]+(?:,[0-9]+)*")
 _PART_RE = re.compile(r"[0-9]+(?:,[0-9]+)?|[^\W\d_]+")  # as the index tokenizer splits words
-_GENITIVE_RE = re.compile(r":(?:s|n|en|et|er|erna|ar|arna|na)(?![^\W_])")  # KPMG:s, EU:n
+_GENITIVE_RE = re.compile(  # KPMG:s, EU:n, MSB´s, Balans-22's
+    r"(?::(?:s|n|en|et|er|erna|ar|arna|na)|['’´]s)(?![^\W_])")
 _DASHES = "-–—‐‑"
 _MIN_PART = 3  # letters a compound part must have in the lexicon fallback
 LEAD_REACH = 40  # characters searched back for a term's leading punctuation (`§ 259`)
@@ -57,6 +61,11 @@ class Case(str, Enum):
     smart = "smart"
     sensitive = "sensitive"
     ignore = "ignore"
+
+
+#: What `mentions` and `trend` count unless told otherwise: what a reader would count.
+DEFAULT_FORM = Form.inflected
+DEFAULT_CASE = Case.ignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,14 @@ def _sep_pattern(sep: str) -> str:
         else:
             out.append(re.escape(chunk))
     return "".join(out)
+
+
+def _variant_sep_pattern(sep: str) -> str:
+    """Outside `exact`, words written apart, hyphenated or joined are one name: `AB CD` = `AB-CD`,
+    `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`."""
+    if all(c.isspace() or c in _DASHES for c in sep):
+        return r"[\s" + re.escape(_DASHES) + "]*"
+    return _sep_pattern(sep)
 
 
 class _Word:
@@ -191,7 +208,9 @@ class TermMatcher:
         self.term = term.strip()
         self.form = _enum(Form, form, "form")
         self.case = _enum(Case, case, "case")
-        words = list(WORD_RE.finditer(self.term))
+        exact = self.form == Form.exact
+        self._word_re = WORD_RE if exact else PIECE_RE
+        words = list(self._word_re.finditer(self.term))
         if not words:
             raise BadQueryError(f"term {term!r} has no letters or digits to look for")
         has_capital = any(c.isupper() for c in self.term)
@@ -202,12 +221,15 @@ class TermMatcher:
         lead, trail = self.term[: words[0].start()], self.term[words[-1].end():]
         self._lead = re.compile(_sep_pattern(lead) + r"\Z") if lead else None
         self._trail = re.compile(_sep_pattern(trail)) if trail else None
-        self._seps = [re.compile(_sep_pattern(self.term[a.end(): b.start()]))
+        sep_of = _sep_pattern if exact else _variant_sep_pattern
+        self._seps = [re.compile(sep_of(self.term[a.end(): b.start()]))
                       for a, b in zip(words, words[1:], strict=False)]
         first = self.words[0]
         needle = re.escape(first.lower if first.form == Form.exact else first.core)
-        if first.form != Form.compound:
+        if exact:
             needle = r"(?<![^\W_])(?<![0-9],)" + needle
+        elif first.form != Form.compound:
+            needle = (r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)") + needle
         self._needle = re.compile(needle, re.IGNORECASE)
 
     def index_clauses(self) -> list[tuple[tuple[str, str], ...]]:
@@ -222,7 +244,7 @@ class TermMatcher:
     def finditer(self, text: str) -> Iterator[Match]:
         pos = 0
         for m in self._needle.finditer(text):
-            start = _word_start(text, m.start())
+            start = (_word_start if self.form == Form.exact else _piece_start)(text, m.start())
             if start < pos:
                 continue
             found = self._match_at(text, start)
@@ -244,7 +266,7 @@ class TermMatcher:
                 if sep is None:
                     return None
                 at = sep.end()
-            m = WORD_RE.match(text, at)
+            m = self._word_re.match(text, at)
             if m is None:
                 return None
             piece = word.test(m.group())
@@ -265,6 +287,18 @@ class TermMatcher:
         if len(self.words) > 1 or hit is None or hit == (word_start, at):
             hit = (start, end)  # the whole match: lead, genitive and all
         return Match(start, end, hit[0], hit[1])
+
+
+def _piece_start(text: str, pos: int) -> int:
+    """Start of the letter run or digit run (decimal comma inside) that holds `pos`."""
+    if text[pos].isdigit():
+        while pos > 0 and (text[pos - 1].isdigit() or (
+                text[pos - 1] == "," and pos > 1 and text[pos - 2].isdigit())):
+            pos -= 1
+        return pos
+    while pos > 0 and text[pos - 1].isalpha():
+        pos -= 1
+    return pos
 
 
 def _word_start(text: str, pos: int) -> int:

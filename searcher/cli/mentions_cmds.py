@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from searcher.analysis.matching import Case, Form
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form
 from searcher.cli import render
 from searcher.cli.common import (
     DebugOpt,
@@ -60,8 +60,8 @@ def register(app: typer.Typer) -> None:
 
 def mentions(
     term: Annotated[str, typer.Argument(help='Term, e.g. Balans-22, "Dnr 2022-00295", yttrande.')],
-    forms: FormsOpt = Form.exact,
-    case: CaseOpt = Case.smart,
+    forms: FormsOpt = DEFAULT_FORM,
+    case: CaseOpt = DEFAULT_CASE,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
     doc_type: TypeOpt = None,
@@ -108,8 +108,8 @@ def mentions(
 def trend_cmd(
     terms: Annotated[list[str], typer.Argument(help="One or more terms, e.g. Balans-22 KPMG.")],
     by: Annotated[Period, typer.Option("--by", help=f"Bucket: {choices(Period)}.")] = Period.year,
-    forms: FormsOpt = Form.exact,
-    case: CaseOpt = Case.smart,
+    forms: FormsOpt = DEFAULT_FORM,
+    case: CaseOpt = DEFAULT_CASE,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
     png: Annotated[

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from searcher.analysis.matching import Case, Form, TermMatcher
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form, TermMatcher
 from searcher.records import Section
 
 CONTEXT_CHARS = 60  # KWIC context on each side, after collapsing whitespace
@@ -67,9 +67,9 @@ def find_mentions(
     index: Any,
     term: str,
     *,
-    forms: Form | str = Form.exact,
+    forms: Form | str = DEFAULT_FORM,
     filters: dict[str, str | None] | None = None,
-    case: Case | str = Case.smart,
+    case: Case | str = DEFAULT_CASE,
 ) -> Iterator[Mention]:
     """Every mention of `term` in `index` (an engine SearchIndex), in document order.
 

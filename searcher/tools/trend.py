@@ -19,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from searcher.analysis.matching import Case, Form
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form
 from searcher.errors import BadQueryError, SearcherError
 from searcher.settings import choices
 from searcher.tools.mentions import find_mentions
@@ -71,9 +71,9 @@ def trend(
     terms: Sequence[str],
     *,
     by: Period | str = Period.year,
-    forms: Form | str = Form.exact,
+    forms: Form | str = DEFAULT_FORM,
     filters: dict[str, str | None] | None = None,
-    case: Case | str = Case.smart,
+    case: Case | str = DEFAULT_CASE,
 ) -> Trend:
     """Mentions of each term per period (see the module docstring)."""
     try:
