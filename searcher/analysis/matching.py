@@ -6,14 +6,20 @@ between them; whitespace runs match any whitespace run and dashes match any dash
 `Dnr 2022-00295` is found across a line break and `Balans-22` inside `*Balans-22,`. Words are
 always whole: `22` is not found inside `Balans-220`.
 
-| form        | a text word matches a term word when                                             |
-| ----------- | -------------------------------------------------------------------------------- |
-| `exact`     | it is spelled the same                                                           |
-| `inflected` | it is in the word's inflection family (searcher.analysis.morphology; `KPMG:s` counts); for |
-|             | words the dictionary does not know, its Snowball stem (less a genitive -s) agrees |
-| `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family      |
+| form        | a text word matches a term word when                                        |
+| ----------- | --------------------------------------------------------------------------- |
+| `exact`     | it is spelled the same                                                      |
+| `inflected` | it is in the word's inflection family (searcher.analysis.morphology); words |
+|             | the dictionary does not know: their Snowball stems (less genitive -s) agree |
+| `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family |
 
-Case (`Case.smart`, the default, like ripgrep's --smart-case): a term with a capital letter
+Outside `exact` (and so by default, `DEFAULT_FORM`): a text word is read as its letter and digit
+runs (`MSB1629` holds `MSB`), words of a term written apart, hyphenated or joined are one name
+(`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`),
+and a genitive after the last word counts with it (`KPMG:s`, `MSB´s`, `AB-CD:s`).
+
+Case (`DEFAULT_CASE` is `Case.ignore`: what a reader counts; `Case.smart`, like ripgrep's
+--smart-case, is TermMatcher's own default): a term with a capital letter
 matches case-sensitively (`KPMG`, `Balans-22`: the capitals must be there), a lowercase term
 matches any case. A part inside a compound has no case of its own, so compound parts are compared
 without case under `smart`; `Case.sensitive` and `Case.ignore` force one way.
@@ -229,7 +235,8 @@ class TermMatcher:
         if exact:
             needle = r"(?<![^\W_])(?<![0-9],)" + needle
         elif first.form != Form.compound:
-            needle = (r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)") + needle
+            before = r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)"
+            needle = before + needle
         self._needle = re.compile(needle, re.IGNORECASE)
 
     def index_clauses(self) -> list[tuple[tuple[str, str], ...]]:

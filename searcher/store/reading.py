@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searcher.chunking import split_document, table_of_contents
+from searcher.chunking.residue import outside_text
 from searcher.errors import BadInputError
 from searcher.ingest import load_document
 from searcher.ingest.discover import SkipFile, SourceFile, one_line, shown
@@ -99,6 +100,7 @@ def read_source(src: SourceFile, overrides: Mapping[str, str], *,
             check_text(document.text)
             sections = split_document(document)
             toc = table_of_contents(document) if sections else ""
+            toc = outside_text(document, sections, toc) if sections else ""
     except SkipFile:
         raise
     except BadInputError as e:
