@@ -13,9 +13,9 @@ always whole: `22` is not found inside `Balans-220`.
 |             | the dictionary does not know: their Snowball stems (less genitive -s) agree |
 | `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family |
 
-Outside `exact` (and so by default, `DEFAULT_FORM`): a text word is read as its letter and digit
-runs (`MSB1629` holds `MSB`), words of a term written apart, hyphenated or joined are one name
-(`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`),
+With `variants` (what `mentions` does outside `exact`, and so by default): a text word is
+read as its letter and digit runs (`MSB1629` holds `MSB`), words of a term written apart,
+hyphenated or joined are one name (`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`),
 and a genitive after the last word counts with it (`KPMG:s`, `MSB´s`, `AB-CD:s`).
 
 Case (`DEFAULT_CASE` is `Case.ignore`: what a reader counts; `Case.smart`, like ripgrep's
@@ -111,7 +111,7 @@ def _sep_pattern(sep: str) -> str:
 
 
 def _variant_sep_pattern(sep: str) -> str:
-    """Outside `exact`, words written apart, hyphenated or joined are one name: `AB CD` = `AB-CD`,
+    """With variants, words written apart, hyphenated or joined are one name: `AB CD` = `AB-CD`,
     `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`."""
     if all(c.isspace() or c in _DASHES for c in sep):
         return r"[\s" + re.escape(_DASHES) + "]*"
@@ -210,11 +210,13 @@ def _parts(word: str, depth: int = 2) -> tuple[tuple[int, int, str], ...]:
 class TermMatcher:
     """Compiled search for one term in one form; `finditer(text)` yields Matches in order."""
 
-    def __init__(self, term: str, form: Form | str = Form.exact, case: Case | str = Case.smart):
+    def __init__(self, term: str, form: Form | str = Form.exact, case: Case | str = Case.smart,
+                 *, variants: bool = False):
         self.term = term.strip()
         self.form = _enum(Form, form, "form")
         self.case = _enum(Case, case, "case")
-        exact = self.form == Form.exact
+        exact = self.form == Form.exact or not variants
+        self.variants = not exact
         self._word_re = WORD_RE if exact else PIECE_RE
         words = list(self._word_re.finditer(self.term))
         if not words:
@@ -232,10 +234,10 @@ class TermMatcher:
                       for a, b in zip(words, words[1:], strict=False)]
         first = self.words[0]
         needle = re.escape(first.lower if first.form == Form.exact else first.core)
-        if exact:
-            needle = r"(?<![^\W_])(?<![0-9],)" + needle
-        elif first.form != Form.compound:
-            before = r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)"
+        if first.form != Form.compound:
+            before = r"(?<![^\W_])(?<![0-9],)"  # a whole word
+            if self.variants:  # a whole letter run or digit run
+                before = r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)"
             needle = before + needle
         self._needle = re.compile(needle, re.IGNORECASE)
 
@@ -244,20 +246,28 @@ class TermMatcher:
         clauses = []
         for i, w in enumerate(self.words):
             after_colon = i > 0 and self.term[: self._starts[i]].endswith(":")
-            if not (after_colon and w.text.isalpha() and len(w.text) <= 4):  # KPMG:s → kpmg
-                clauses.append(w.index_clause())
+            glue = i + 1 < len(self.words) and self._glued(i, w.text + "x")  # may be glued on
+            if not (after_colon and w.text.isalpha() and len(w.text) <= 4) and not glue:
+                clauses.append(w.index_clause())  # (KPMG:s → kpmg)
         return [c for c in clauses if c]
 
     def finditer(self, text: str) -> Iterator[Match]:
         pos = 0
         for m in self._needle.finditer(text):
-            start = (_word_start if self.form == Form.exact else _piece_start)(text, m.start())
+            start = (_piece_start if self.variants else _word_start)(text, m.start())
             if start < pos:
                 continue
             found = self._match_at(text, start)
             if found is not None:
                 pos = found.end
                 yield found
+
+    def _glued(self, i: int, surface: str) -> bool:
+        """Word i, as typed, opens `surface` and the next word may follow with no separator
+        (with variants: `Barn- och` written `barnoch` by a converter, `AB CD` as `ABCD`)."""
+        return (self.variants and i + 1 < len(self.words)
+                and self._seps[i].pattern == _variant_sep_pattern(" ")
+                and _starts_with(surface, self.words[i]))
 
     def _match_at(self, text: str, start: int) -> Match | None:
         at = word_start = start
@@ -277,11 +287,14 @@ class TermMatcher:
             if m is None:
                 return None
             piece = word.test(m.group())
+            word_end = m.end()
+            if piece is None and self._glued(i, m.group()):
+                piece, word_end = (0, len(word.text)), at + len(word.text)  # `barnoch utb…`
             if piece is None:
                 return None
             if hit is None:
                 hit = (at + piece[0], at + piece[1])
-            at = m.end()
+            at = word_end
         end = at
         if self._trail is not None:
             t = self._trail.match(text, end)
@@ -294,6 +307,12 @@ class TermMatcher:
         if len(self.words) > 1 or hit is None or hit == (word_start, at):
             hit = (start, end)  # the whole match: lead, genitive and all
         return Match(start, end, hit[0], hit[1])
+
+
+def _starts_with(surface: str, word: _Word) -> bool:
+    n = len(word.text)
+    return len(surface) > n and surface[:n].lower() == word.lower and word._case_ok(
+        surface[:n], word.case_sensitive)
 
 
 def _piece_start(text: str, pos: int) -> int:

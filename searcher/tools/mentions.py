@@ -83,7 +83,7 @@ def find_mentions(
     """
     from searcher.query.filters import parse_filters  # the same filter keys and errors as search
 
-    matcher = TermMatcher(term, forms, case)
+    matcher = TermMatcher(term, forms, case, variants=True)
     flt = parse_filters(filters)
     store = index.store
     ids = index.lexical.sections_containing(matcher.index_clauses(), flt)
