@@ -96,7 +96,8 @@ class SectionBuilder:
                 breadcrumb=breadcrumb,
                 paragraph=paragraph,
                 dnr=dnr,
-                arende=refine_arende(arende, title, text) if kind is SectionKind.paragraph else arende,
+                arende=(refine_arende(arende, title, text) if kind is SectionKind.paragraph
+                        else arende),
                 persons=persons,
                 parts=label_parts(text) if kind is SectionKind.paragraph else (),
                 speakers=parse_speakers(text) if kind is SectionKind.paragraph else (),

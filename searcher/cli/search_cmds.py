@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from searcher.cli import render
+from searcher.cli import render, who_cmds
 from searcher.cli.common import (
     BackendOpt,
     DebugOpt,
@@ -28,6 +28,7 @@ from searcher.cli.common import (
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
+from searcher.tools.who import WhoFilter
 
 app = typer.Typer()
 
@@ -133,6 +134,9 @@ def search(
     organ: OrganOpt = None,
     municipality: KommunOpt = None,
     year: YearOpt = None,
+    person: who_cmds.PersonOpt = None,
+    party: who_cmds.PartyOpt = None,
+    part: who_cmds.PartOpt = None,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
     debug: DebugOpt = False,
@@ -146,15 +150,21 @@ def search(
         searcher search "hur mycket pengar blev över?" --mode semantic --year 2020
         searcher search "yttrande INTE remiss" --type protokoll --explain
         searcher search --like 000_5ef240bb4f3b8a0b/p260 --type yttrande
+        searcher search --person "Andreas Olsson" · searcher search budget --party SD --part yrkande
     """
     from searcher.engine import open_index
 
-    if (query is None) == (like is None):
+    who = WhoFilter(person, party, part)
+    if (query is None) == (like is None) and not (query is None and not who.is_empty()):
         raise typer.BadParameter("give a QUERY or --like SECTION_ID (not both)")
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
-        if like is not None:
+        if like is None and not who.is_empty():
+            response = who_cmds.search_who(ix, query, who, flt, settings, fusion=fusion,
+                                           alpha=alpha)
+            marked = response.corrected_query or query or ""
+        elif like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)
             marked = ""
@@ -163,7 +173,7 @@ def search(
                                   candidates=settings.candidates, fusion=fusion, alpha=alpha)
             marked = response.corrected_query or query
     render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
-                    no_pager=no_pager, what=query or f"like {like}")
+                    no_pager=no_pager, what=query or (f"like {like}" if like else "filters"))
 
 
 def _location(backend: str | None, index_dir: Path):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from searcher.chunking.protocol.speakers import part_spans
 from searcher.errors import BadQueryError
 from searcher.records import Section
 
@@ -40,6 +41,7 @@ LABELS = frozenset({"dnr", "diarienr", "diarienummer", "nr", "ärende", "ärende
                     "den", "år", "i", "till", "från", "per", "mellan", "samt", "kl"})
 HEAD_LINES = 3  # the Dnr of a § stands on its first lines
 DECISION_PARTS = ("beslut", "förslag")
+_LEAD_IN = re.compile(r"^.{0,80}(?:förslag till beslut|beslut)[^.]{0,40}:$|^[^.]{0,60}$", re.I)
 _SENTENCE = re.compile(r"(.+?[.!?])(?=\s+[A-ZÅÄÖ0-9•–-]|\s*$)", re.S)
 
 
@@ -118,11 +120,16 @@ def section_dnr(section: Section) -> str | None:
 
 
 def decision_sentence(section: Section) -> str:
-    """The first sentence of the section's decision (else its proposal), heading dropped."""
+    """The first sentence of the section's decision (else its proposal): heading lines, a
+    "… förslag till beslut:" lead-in and bullets dropped."""
+    mine = part_spans(section.text)
     for label in DECISION_PARTS:
-        text = section.part_text(label)
-        if text:
-            body = " ".join(text.splitlines()[1:]).strip()
+        text = section.part_text(label) or "\n".join(
+            section.text[a:b] for lab, a, b in mine if lab == label)
+        lines = [ln.strip(" \t*#_-•–") for ln in text.splitlines()[1:]]
+        lines = [ln for ln in lines if ln and not _LEAD_IN.match(ln)]
+        body = " ".join(lines)
+        if body:
             m = _SENTENCE.match(body)
             return " ".join((m.group(1) if m else body[:200]).split())
     return ""

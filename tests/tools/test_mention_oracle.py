@@ -19,9 +19,9 @@ from searcher.engine import open_index
 from searcher.settings import Settings
 from searcher.store.build import build_index
 from searcher.tools.mentions import find_mentions
-from tests.conftest import CORPUS, SHARED
+from tests.conftest import SHARED
+from tests.tools.dev_corpus import DEV, dev_files
 
-DEV = SHARED / "protocols-dev"
 TABLE = Path(__file__).parents[1] / "data" / "mention_oracle.tsv"
 pytestmark = pytest.mark.skipif(not DEV.is_dir(), reason="../shared/protocols-dev missing")
 
@@ -31,26 +31,10 @@ def _rows() -> list[tuple[str, str]]:
     return [tuple(ln.split("\t")) for ln in lines[1:] if ln.strip()]
 
 
-def _files() -> list[Path]:
-    return sorted([*DEV.glob("alingsas/*.txt"), *DEV.glob("jonkoping/*.md"),
-                   *CORPUS.glob("*.txt")])
-
-
-@pytest.fixture(scope="module")
-def dev_index(tmp_path_factory):
-    src = tmp_path_factory.mktemp("oracle-docs")
-    for f in _files():
-        shutil.copy(f, src / f.name)
-    ix_dir = tmp_path_factory.mktemp("oracle-index")
-    build_index([src], ix_dir, semantic=False)
-    with open_index(ix_dir, settings=Settings.resolve(index_dir=ix_dir)) as ix:
-        yield ix
-
-
 def _naive(pattern: str) -> dict[str, int]:
     rx = re.compile(pattern, re.IGNORECASE)
     out = {}
-    for f in _files():
+    for f in dev_files():
         text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", f.read_text(encoding="utf-8")))
         out[f.name] = len(rx.findall(text))
     return out

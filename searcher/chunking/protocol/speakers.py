@@ -7,12 +7,12 @@ X's yrkande, not Y's. A reservation may name its makers after the verb ("Mot bes
 sig X (M)"); a party may make one without a person ("Moderaterna och Liberalerna reserverar
 sig"). Role words before a name ("Ordförande Anna Carlsson (S)") are not part of it.
 
-| kind                   | verbs (any tense) / headings                                                |
-| ---------------------- | --------------------------------------------------------------------------- |
-| `yrkande`              | yrkar, föreslår, instämmer, lämnar/inkommit med … förslag/yrkande/tillägg   |
-| `reservation`          | reserverar sig, lämnar … reservation; names alone under a Reservation head  |
-| `protokollsanteckning` | lämnar … protokollsanteckning, protokollsanteckning från …                  |
-| `jäv`                  | anmäler jäv, … på grund av jäv, deltar inte … jäv                           |
+| kind                   | verbs (any tense) / headings                                   |
+| ---------------------- | -------------------------------------------------------------- |
+| `yrkande`              | yrkar, föreslår, instämmer, lämnar … förslag/yrkande/tillägg   |
+| `reservation`          | reserverar sig, lämnar … reservation; names under Reservation  |
+| `protokollsanteckning` | lämnar … protokollsanteckning, protokollsanteckning från …     |
+| `jäv`                  | anmäler jäv, … på grund av jäv, deltar inte … jäv              |
 
 `part_spans` marks the parts a reader means by `--part`: the yrkanden (a Yrkanden heading, or
 the "Förslag till beslut på sammanträdet" that some kommuner write, or the statements
@@ -81,13 +81,13 @@ _BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")  # a run of non-blank lin
 PART_HEADS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rf"^\W*(?:{pattern})\W*$", re.I))
     for name, pattern in (
-        ("yrkande", r"yrkanden?|yrkanden? och propositionsordning|"
-                    r"förslag (?:till beslut )?på sammanträdet|ändringsyrkanden?|tilläggsyrkanden?"),
+        ("yrkande", r"yrkanden?|yrkanden? och propositionsordning|ändringsyrkanden?|"
+                    r"förslag (?:till beslut )?på sammanträdet|tilläggsyrkanden?"),
         ("beslutsgång", r"beslutsgång|propositionsordning|proposition(?:sordning)?"),
         ("votering", r"omröstning(?:sresultat)?|votering(?:slista)?|omröstningslista|"
                      r"(?:[\w\- ]{0,60}\s)?voteringslista(?:\s*:?\s*§\s*\d+)?"),
         ("reservation", r"reservation(?:er)?|skriftlig reservation"),
-        ("protokollsanteckning", r"protokollsanteckning(?:ar)?"),
+        ("protokollsanteckning", r"(?:protokolls)?anteckning(?:ar)?"),
         ("jäv", r"jäv"),
         ("beslut", r"(?:[\wåäö\- ]{0,60}\s)?beslut|beslutet"),
         ("bakgrund", r"bakgrund|ärendebeskrivning|ärendet|sammanfattning(?: av ärendet)?|"
