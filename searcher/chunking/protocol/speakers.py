@@ -3,9 +3,9 @@ protokollsanteckning or jäv anmälan, read from the § text alone (a pure funct
 
 A statement is a sentence with a verb of one kind; its makers are the persons named with a party
 label ("Anna Carlsson (S)") before the verb, so "X (M) yrkar bifall till Y:s (V) förslag" is
-X's yrkande, not Y's. A reservation may name its makers after the verb ("Mot beslutet reserverar
-sig X (M)"); a party may make one without a person ("Moderaterna och Liberalerna reserverar
-sig"). Role words before a name ("Ordförande Anna Carlsson (S)") are not part of it.
+X's yrkande, not Y's. A reservation or jäv may name its makers after the verb ("Mot beslutet
+reserverar sig X (M)"); a party may act without a person ("Moderaterna och Liberalerna
+reserverar sig"). Role words before a name ("Ordförande Anna Carlsson (S)") are not part of it.
 
 | kind                   | verbs (any tense) / headings                                   |
 | ---------------------- | -------------------------------------------------------------- |
@@ -75,6 +75,9 @@ VERBS: tuple[tuple[StatementKind, re.Pattern[str]], ...] = tuple(
          r"(?:förslag|yrkande|tillägg|ändringsyrkande|tilläggsyrkande)"),
     )
 )
+#: Kinds whose makers may follow the verb ("Mot beslutet reserverar sig X (M)", "På grund av
+#: jäv deltar inte X (C)").
+AFTER_VERB = frozenset({StatementKind.reservation, StatementKind.jav})
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÅÄÖ\"”»•–-])")
 _BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")  # a run of non-blank lines
 
@@ -140,7 +143,7 @@ def _makers(kind: StatementKind, sentence: str, under: str | None
     cut = verb.start() if verb else len(sentence)
     before = sentence[:cut]
     persons = [_person(m) for m in PERSON_PARTY.finditer(before)]
-    if not persons and kind is StatementKind.reservation:
+    if not persons and kind in AFTER_VERB:
         persons = [_person(m) for m in PERSON_PARTY.finditer(sentence[cut:])]
     persons = [p for p in persons if p[0]]
     for name, party in persons:
