@@ -3,9 +3,8 @@ anything a chunker dropped. Not searchable (never ranked), but counted by `menti
 promise is every occurrence in every character of the document.
 
 A source line is outside the sections when it cannot be aligned, in order, with a line of the
-sections (or of the table of contents, kept on its own). Lines are compared by their letters and
-digits only, so markup removed or whitespace collapsed by the chunker does not count as
-difference. Consecutive outside lines stay together (a name wrapped over two header lines is
+sections (or of the table of contents, kept on its own). Lines are compared without whitespace
+and markup, so what the chunker removes or collapses there does not count as difference. Consecutive outside lines stay together (a name wrapped over two header lines is
 still found); separate runs are joined by `GAP`, which no term's separator can cross.
 """
 
@@ -21,11 +20,15 @@ GAP = "\n…\n"
 MAX_ALIGN_LINES = 20_000
 LOOKAHEAD = 200  # lines of the sections searched for a source line by the greedy aligner
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}\s*/?>")
-_NOT_ALNUM = re.compile(r"[\W_]+")
+#: Markup characters a chunker may drop (Markdown emphasis and headings); removed from keys.
+_MARKUP = re.compile(r"[*#_`|\uf0b7]+")
 
 
 def _key(line: str) -> str:
-    return _NOT_ALNUM.sub("", _TAG.sub(" ", line)).lower()
+    if "<" in line:
+        line = _TAG.sub(" ", line)
+    key = "".join(line.split()).lower()
+    return _MARKUP.sub("", key) if _MARKUP.search(key) else key
 
 
 def outside_sections(doc: Document, sections: list[Section], toc: str = "") -> str:

@@ -100,7 +100,6 @@ def read_source(src: SourceFile, overrides: Mapping[str, str], *,
             check_text(document.text)
             sections = split_document(document)
             toc = table_of_contents(document) if sections else ""
-            toc = outside_text(document, sections, toc) if sections else ""
     except SkipFile:
         raise
     except BadInputError as e:
@@ -117,4 +116,6 @@ def read_source(src: SourceFile, overrides: Mapping[str, str], *,
         )) from None
     if not sections:
         raise SkipFile("no text to index")
-    return Loaded(document, sections, toc)
+    # What no section holds, for `mentions`: outside the reader's time limit, which is meant for
+    # the reader and chunker (it is linear in the text beyond MAX_ALIGN_LINES lines).
+    return Loaded(document, sections, outside_text(document, sections, toc))
