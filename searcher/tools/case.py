@@ -151,7 +151,7 @@ def follow_case(index: Any, dnr: str) -> list[CaseHit]:
             found[s.section_id] = CaseHit(s, How.dnr, own, decision_sentence(s))
         elif any(k.same_case(key) for _, _, k in find_dnrs(s.text)):
             found[s.section_id] = CaseHit(s, How.cited, own, decision_sentence(s))
-    for hit in _related(index, [h for h in found.values() if h.how is How.dnr], key):
+    for hit in _related(index, list(found.values()), key):
         found.setdefault(hit.section.section_id, hit)
     return sorted(found.values(), key=lambda h: (h.section.date or "", h.section.doc,
                                                  h.section.ordinal))
@@ -163,12 +163,17 @@ def _clauses(key: DnrKey) -> list[tuple[tuple[str, str], ...]]:
     return [(("term", key.year),), tuple(("term", p) for p in sorted(padded))]
 
 
-def _related(index: Any, cases: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
-    """Sections under other Dnrs that the case's own sections cite, and sections with the same
-    title in another organ where one of the two organs is the kommunstyrelse, its arbetsutskott
-    or the fullmäktige (a nämnd's case going on to KS and KF)."""
+def _related(index: Any, hits: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
+    """The same matter under another Dnr (a nämnd's case going on to KS and KF): sections with a
+    Dnr that the case's own sections cite; sections with the Dnr of a KS/KF/arbetsutskott §
+    that cites this case (not a list of meddelanden); sections with the same title in another
+    organ where one of the two organs is the kommunstyrelse, its arbetsutskott or fullmäktige."""
+    cases = [h for h in hits if h.how is How.dnr]
     other_keys = {k for h in cases for _, _, k in find_dnrs(h.section.text)
                   if not k.same_case(key)}
+    other_keys |= {k for h in hits if h.how is How.cited and _central(h.section.organ)
+                   and h.section.arende not in LIST_KINDS and h.dnr
+                   and (k := dnr_key(h.dnr)) is not None}
     for k in sorted(other_keys):
         for s in index.store.get_many(index.lexical.sections_containing(_clauses(k))).values():
             own = section_dnr(s)
@@ -188,6 +193,7 @@ def _related(index: Any, cases: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]
 
 
 _CENTRAL = re.compile(r"kommunstyrelse|fullmäktige|utskott", re.I)
+LIST_KINDS = frozenset({"information", "redovisning"})  # meddelanden, delegationsbeslut: lists
 
 
 def _central(organ: str | None) -> bool:

@@ -11,7 +11,10 @@ import typer
 from typer.testing import CliRunner
 
 from searcher.cli.who_cmds import register
+from searcher.engine import open_index
 from searcher.errors import BadQueryError
+from searcher.settings import Settings
+from searcher.store.build import build_index
 from searcher.tools.case import DnrKey, How, dnr_key, find_dnrs, follow_case, section_dnr
 
 TABLE = json.loads((Path(__file__).parents[1] / "data" / "cases_and_speakers.json")
@@ -100,3 +103,28 @@ def test_case_command_json_lines(lexical_index_dir):
     table = CliRunner().invoke(app, ["case", "Dnr 2022-00295", "--no-color", "--index-dir",
                                      str(lexical_index_dir)])
     assert table.exit_code == 0 and "259" in table.stdout and "Yttrande från Videum" in table.stdout
+
+
+CHAIN = Path(__file__).parents[1] / "data" / "case_chain"
+
+
+@pytest.fixture(scope="module")
+def chain_index(tmp_path_factory):
+    """A nämnd's case going on to the arbetsutskott, KS and KF under a KS Dnr (four small
+    protocols in the layouts of tests/data/case_chain)."""
+    ix_dir = tmp_path_factory.mktemp("chain-index")
+    build_index([CHAIN], ix_dir, semantic=False)
+    with open_index(ix_dir, settings=Settings.resolve(index_dir=ix_dir)) as ix:
+        yield ix
+
+
+def _rows(hits) -> list[tuple[str, str, str]]:
+    return [(h.section.doc.split("_")[0], h.section.paragraph, h.how.value) for h in hits]
+
+
+def test_a_case_through_nämnd_au_ks_kf(chain_index):
+    assert _rows(follow_case(chain_index, "BUN 2024/015")) == [
+        ("bun", "21", "dnr"), ("ksau", "40", "cited"), ("ksau", "41", "cited"),
+        ("ks", "77", "related"), ("kf", "55", "related")]
+    assert _rows(follow_case(chain_index, "2024.101 KS")) == [
+        ("bun", "21", "related"), ("ksau", "40", "dnr"), ("ks", "77", "dnr"), ("kf", "55", "dnr")]
