@@ -15,8 +15,9 @@ always whole: `22` is not found inside `Balans-220`.
 
 With `variants` (what `mentions` does outside `exact`, and so by default): a text word is
 read as its letter and digit runs (`MSB1629` holds `MSB`), words of a term written apart,
-hyphenated or joined are one name (`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`),
-and a genitive after the last word counts with it (`KPMG:s`, `MSB´s`, `AB-CD:s`).
+hyphenated or joined are one name (`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`,
+`Balans-22` = `Balans 22` = `Balans22`), and a genitive after the last word counts with it
+(`KPMG:s`, `MSB´s`, `AB-CD:s`).
 
 Case (`DEFAULT_CASE` is `Case.ignore`: what a reader counts; `Case.smart`, like ripgrep's
 --smart-case, is TermMatcher's own default): a term with a capital letter

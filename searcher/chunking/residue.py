@@ -4,8 +4,9 @@ promise is every occurrence in every character of the document.
 
 A source line is outside the sections when it cannot be aligned, in order, with a line of the
 sections (or of the table of contents, kept on its own). Lines are compared without whitespace
-and markup, so what the chunker removes or collapses there does not count as difference. Consecutive outside lines stay together (a name wrapped over two header lines is
-still found); separate runs are joined by `GAP`, which no term's separator can cross.
+and markup, so what the chunker removes or collapses there does not count as difference.
+Consecutive outside lines stay together (a name wrapped over two header lines is still found);
+separate runs are joined by `GAP`, which no term's separator can cross.
 """
 
 from __future__ import annotations
