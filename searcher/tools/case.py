@@ -39,6 +39,9 @@ DNR_RE = re.compile(
 #: Words before a number that label it rather than name its series.
 LABELS = frozenset({"dnr", "diarienr", "diarienummer", "nr", "ärende", "ärendenr", "sfs", "och",
                     "den", "år", "i", "till", "från", "per", "mellan", "samt", "kl"})
+#: A series is written in capitals (KS, BUN, SBF) or capitalised and short (Bun, Ks, Tn);
+#: other words before a number ("enligt 2022/123", "Enligt 2022/123") are not series.
+_SERIES_WORD = re.compile(r"[A-ZÅÄÖ]{1,8}|[A-ZÅÄÖ][a-zåäö]{1,2}")
 HEAD_LINES = 3  # the Dnr of a § stands on its first lines
 DECISION_PARTS = ("beslut", "förslag")
 _LEAD_IN = re.compile(r"^.{0,80}(?:förslag till beslut|beslut)[^.]{0,40}:$|^[^.]{0,60}$", re.I)
@@ -97,13 +100,14 @@ def find_dnrs(text: str) -> Iterator[tuple[int, int, DnrKey]]:
         num, sep = m.group("num"), m.group("sep")
         if sep == "-" and re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # 2026-2031: a span of years
-        pre = (m.group("pre") or "").lower()
+        raw = m.group("pre") or ""
+        pre = raw.lower() if _SERIES_WORD.fullmatch(raw) else ""
         series = "" if pre in LABELS else pre
         if not series and m.group("post"):
             series = m.group("post").lower()
         if not series and len(num) < 3:
             continue  # `2026.16` or `2020:5` without a series: too weak to name a case
-        start = m.start("year") if not series or pre in LABELS else m.start()
+        start = m.start() if pre and pre == series else m.start("year")
         yield start, m.end(), DnrKey(series, m.group("year"), num.lstrip("0") or "0")
 
 

@@ -35,6 +35,10 @@ TABLE = json.loads((Path(__file__).parents[1] / "data" / "cases_and_speakers.jso
         ("Bun/2025:532 600", DnrKey("bun", "2025", "532")),
         ("Ks/2020:164", DnrKey("ks", "2020", "164")),
         ("SBF 2019.1234", DnrKey("sbf", "2019", "1234")),
+        ("KS.2021.1101", DnrKey("ks", "2021", "1101")),
+        ("KS2022/0123", DnrKey("ks", "2022", "123")),
+        ("enligt 2022/123", DnrKey("", "2022", "123")),  # a word, not a series
+        ("Enligt 2022/123", DnrKey("", "2022", "123")),
         ("2026-06-15", None),  # a date
         ("Lokalförsörjningsplan 2026-2031", None),  # a span of years
         ("2020:5", None),  # too weak without a series

@@ -47,11 +47,25 @@ PERSON_PARTY = re.compile(
     rf"(?P<name>{_NAME_WORD}(?:\s+(?:af\s+|von\s+|de\s+|van\s+)?{_NAME_WORD}){{1,4}})"
     r"\s*\((?P<party>[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,7})\)"
 )
+#: Names without party labels right before the verb: "Anna Berg och Per Ek yrkar …".
+BARE_NAME = re.compile(
+    rf"(?:^|[,:;]\s*|\b(?:[Oo]rdföranden?|[Ll]edamoten|[Ee]rsättaren)\s+)"
+    rf"(?P<names>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
+    rf"(?:(?:\s*,\s*|\s+och\s+){_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})*)\s*$"
+)
 ROLE_WORDS = frozenset(
     "Ordförande Ordföranden Vice Förste Andre Ledamot Ledamoten Ledamöterna Ersättare "
     "Ersättaren Kommunalråd Kommunalrådet Oppositionsråd Oppositionsrådet Gruppledare "
     "Nämndsledamot Till Även Dessutom Också Därefter Sedan".split()
 )
+#: Capitalised words that open a subject but are no name ("Barn- och Utbildningsnämnden").
+_NOT_NAME = frozenset(
+    "kommunstyrelsen kommunfullmäktige nämnden förvaltningen utskottet arbetsutskottet "
+    "ordföranden sekreteraren ledamöterna styrelsen revisorerna majoriteten oppositionen "
+    "kommunen regionen länsstyrelsen".split()
+) | frozenset(PARTY_NAMES.values())
+_ORGAN_END = re.compile(r"(?:nämnden|förvaltningen|styrelsen|kontoret|utskottet|fullmäktige|"
+                        r"kommun|region|bolaget)$", re.I)
 PARTY_WORD = re.compile(
     r"\b(?P<word>" + "|".join(PARTY_NAMES.values()) + r")s?\b"
     r"|(?<![\w(])(?P<code>S|M|SD|C|V|KD|L|MP)(?:-gruppen|:s)\b",
@@ -146,11 +160,23 @@ def _makers(kind: StatementKind, sentence: str, under: str | None
     if not persons and kind in AFTER_VERB:
         persons = [_person(m) for m in PERSON_PARTY.finditer(sentence[cut:])]
     persons = [p for p in persons if p[0]]
+    if not persons and verb and (bare := BARE_NAME.search(before)):
+        persons = [(name, "") for name in _bare_names(bare.group("names"))]
     for name, party in persons:
         yield kind.value, name, party
     if not persons:
         for party in _parties(before if verb else sentence):
             yield kind.value, "", party
+
+
+def _bare_names(names: str) -> list[str]:
+    out = []
+    for part in re.split(r"\s*,\s*|\s+och\s+", names):
+        words = [w for w in part.split() if w not in ROLE_WORDS]
+        if len(words) >= 2 and not any(w.lower() in _NOT_NAME or _ORGAN_END.search(w)
+                                       for w in words):
+            out.append(" ".join(words))
+    return out
 
 
 def _person(m: re.Match[str]) -> tuple[str, str]:
