@@ -169,12 +169,12 @@ def _clauses(key: DnrKey) -> list[tuple[tuple[str, str], ...]]:
 
 def _related(index: Any, hits: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
     """The same matter under another Dnr (a nämnd's case going on to KS and KF): sections with a
-    Dnr that the case's own sections cite; sections with the Dnr of a KS/KF/arbetsutskott §
+    Dnr that the case's own sections cite (not lists of meddelanden); sections with the Dnr of a KS/KF/arbetsutskott §
     that cites this case (not a list of meddelanden); sections with the same title in another
     organ where one of the two organs is the kommunstyrelse, its arbetsutskott or fullmäktige."""
     cases = [h for h in hits if h.how is How.dnr]
-    other_keys = {k for h in cases for _, _, k in find_dnrs(h.section.text)
-                  if not k.same_case(key)}
+    other_keys = {k for h in cases if h.section.arende not in LIST_KINDS
+                  for _, _, k in find_dnrs(h.section.text) if not k.same_case(key)}
     other_keys |= {k for h in hits if h.how is How.cited and _central(h.section.organ)
                    and h.section.arende not in LIST_KINDS and h.dnr
                    and (k := dnr_key(h.dnr)) is not None}
@@ -186,8 +186,8 @@ def _related(index: Any, hits: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
                 yield CaseHit(s, How.related, own, decision_sentence(s))
     for h in cases:
         title = _norm_title(h.section.title)
-        if not title:
-            continue
+        if not title or h.section.arende in LIST_KINDS:
+            continue  # "Meddelanden", "Delegationsbeslut": every organ has one
         phrase = [("term", w) for w in title.split()[:1]]
         for s in index.store.get_many(index.lexical.sections_containing([tuple(phrase)])).values():
             if (_norm_title(s.title) == title and s.organ != h.section.organ
@@ -197,6 +197,7 @@ def _related(index: Any, hits: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
 
 
 _CENTRAL = re.compile(r"kommunstyrelse|fullmäktige|utskott", re.I)
+MIN_TITLE_WORDS = 3
 LIST_KINDS = frozenset({"information", "redovisning"})  # meddelanden, delegationsbeslut: lists
 
 
@@ -205,5 +206,6 @@ def _central(organ: str | None) -> bool:
 
 
 def _norm_title(title: str) -> str:
+    """A title to compare ('' when too short to name one matter)."""
     words = re.findall(r"[^\W_]+", title.lower())
-    return " ".join(words) if len(words) >= 2 else ""
+    return " ".join(words) if len(words) >= MIN_TITLE_WORDS else ""
