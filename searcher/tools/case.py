@@ -169,9 +169,10 @@ def _clauses(key: DnrKey) -> list[tuple[tuple[str, str], ...]]:
 
 def _related(index: Any, hits: list[CaseHit], key: DnrKey) -> Iterator[CaseHit]:
     """The same matter under another Dnr (a nämnd's case going on to KS and KF): sections with a
-    Dnr that the case's own sections cite (not lists of meddelanden); sections with the Dnr of a KS/KF/arbetsutskott §
-    that cites this case (not a list of meddelanden); sections with the same title in another
-    organ where one of the two organs is the kommunstyrelse, its arbetsutskott or fullmäktige."""
+    Dnr that the case's own sections cite; sections with the Dnr of a KS/KF/arbetsutskott § that
+    cites this case; sections with the same title in another organ where one of the two organs
+    is the kommunstyrelse, its arbetsutskott or fullmäktige. Lists (meddelanden,
+    delegationsbeslut) relate nothing."""
     cases = [h for h in hits if h.how is How.dnr]
     other_keys = {k for h in cases if h.section.arende not in LIST_KINDS
                   for _, _, k in find_dnrs(h.section.text) if not k.same_case(key)}
