@@ -80,12 +80,16 @@ class Section:
     persons: tuple[str, ...] = ()  # "Name (Party), role" lines of a header block
     # Labelled sub-parts of a §: (label, start, end) character spans into `text`.
     parts: tuple[tuple[str, int, int], ...] = ()
+    # Who made a yrkande, reservation, protokollsanteckning or jäv anmälan in the §:
+    # (kind, name as written, party code), name '' for a party alone (chunking.protocol.speakers)
+    speakers: tuple[tuple[str, str, str], ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["breadcrumb"] = list(self.breadcrumb)
         d["persons"] = list(self.persons)
         d["parts"] = [list(p) for p in self.parts]
+        d["speakers"] = [list(p) for p in self.speakers]
         return d
 
     def part_text(self, label: str) -> str:
@@ -98,6 +102,7 @@ class Section:
         d["breadcrumb"] = tuple(d.get("breadcrumb") or ())
         d["persons"] = tuple(d.get("persons") or ())
         d["parts"] = tuple(tuple(p) for p in d.get("parts") or ())
+        d["speakers"] = tuple(tuple(p) for p in d.get("speakers") or ())
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
 
 

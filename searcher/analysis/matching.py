@@ -6,15 +6,21 @@ between them; whitespace runs match any whitespace run and dashes match any dash
 `Dnr 2022-00295` is found across a line break and `Balans-22` inside `*Balans-22,`. Words are
 always whole: `22` is not found inside `Balans-220`.
 
-| form        | a text word matches a term word when                                             |
-| ----------- | -------------------------------------------------------------------------------- |
-| `exact`     | it is spelled the same                                                           |
-| `inflected` | it is in the word's inflection family (analysis.morphology; `KPMG:s` counts);   |
-|             | for words the dictionary does not know, its Snowball stem (less a genitive -s)   |
-|             | agrees                                                                           |
-| `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family      |
+| form        | a text word matches a term word when                                        |
+| ----------- | --------------------------------------------------------------------------- |
+| `exact`     | it is spelled the same                                                      |
+| `inflected` | it is in the word's inflection family (searcher.analysis.morphology); words |
+|             | the dictionary does not know: their Snowball stems (less genitive -s) agree |
+| `compound`  | inflected, or one of its compound parts (searcher.analysis) is in the family |
 
-Case (`Case.smart`, the default, like ripgrep's --smart-case): a term with a capital letter
+With `variants` (what `mentions` does outside `exact`, and so by default): a text word is
+read as its letter and digit runs (`MSB1629` holds `MSB`), words of a term written apart,
+hyphenated or joined are one name (`AB CD` = `AB-CD`, `KS-2024-00123` = `KS 2024-00123`,
+`Balans-22` = `Balans 22` = `Balans22`), and a genitive after the last word counts with it
+(`KPMG:s`, `MSB´s`, `AB-CD:s`).
+
+Case (`DEFAULT_CASE` is `Case.ignore`: what a reader counts; `Case.smart`, like ripgrep's
+--smart-case, is TermMatcher's own default): a term with a capital letter
 matches case-sensitively (`KPMG`, `Balans-22`: the capitals must be there), a lowercase term
 matches any case. A part inside a compound has no case of its own, so compound parts are compared
 without case under `smart`; `Case.sensitive` and `Case.ignore` force one way.
@@ -37,8 +43,12 @@ from searcher.errors import BadQueryError
 from searcher.settings import choices
 
 WORD_RE = re.compile(r"(?:[^\W_]|(?<=[0-9]),(?=[0-9]))+")
+#: A word's letter run or digit run: outside `exact`, `MSB1629` holds the word `MSB` and
+#: `Balans22` is `Balans-22` written joined.
+PIECE_RE = re.compile(r"[^\W\d_]+|[0-9]+(?:,[0-9]+)*")
 _PART_RE = re.compile(r"[0-9]+(?:,[0-9]+)?|[^\W\d_]+")  # as the index tokenizer splits words
-_GENITIVE_RE = re.compile(r":(?:s|n|en|et|er|erna|ar|arna|na)(?![^\W_])")  # KPMG:s, EU:n
+_GENITIVE_RE = re.compile(  # KPMG:s, EU:n, MSB´s, Balans-22's
+    r"(?::(?:s|n|en|et|er|erna|ar|arna|na)|['’´]s)(?![^\W_])")
 _DASHES = "-–—‐‑"
 _MIN_PART = 3  # letters a compound part must have in the lexicon fallback
 LEAD_REACH = 40  # characters searched back for a term's leading punctuation (`§ 259`)
@@ -58,6 +68,11 @@ class Case(str, Enum):
     smart = "smart"
     sensitive = "sensitive"
     ignore = "ignore"
+
+
+#: What `mentions` and `trend` count unless told otherwise: what a reader would count.
+DEFAULT_FORM = Form.inflected
+DEFAULT_CASE = Case.ignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +109,14 @@ def _sep_pattern(sep: str) -> str:
         else:
             out.append(re.escape(chunk))
     return "".join(out)
+
+
+def _variant_sep_pattern(sep: str) -> str:
+    """With variants, words written apart, hyphenated or joined are one name: `AB CD` = `AB-CD`,
+    `KS-2024-00123` = `KS 2024-00123`, `Balans-22` = `Balans 22` = `Balans22`."""
+    if all(c.isspace() or c in _DASHES for c in sep):
+        return r"[\s" + re.escape(_DASHES) + "]*"
+    return _sep_pattern(sep)
 
 
 class _Word:
@@ -188,11 +211,15 @@ def _parts(word: str, depth: int = 2) -> tuple[tuple[int, int, str], ...]:
 class TermMatcher:
     """Compiled search for one term in one form; `finditer(text)` yields Matches in order."""
 
-    def __init__(self, term: str, form: Form | str = Form.exact, case: Case | str = Case.smart):
+    def __init__(self, term: str, form: Form | str = Form.exact, case: Case | str = Case.smart,
+                 *, variants: bool = False):
         self.term = term.strip()
         self.form = _enum(Form, form, "form")
         self.case = _enum(Case, case, "case")
-        words = list(WORD_RE.finditer(self.term))
+        exact = self.form == Form.exact or not variants
+        self.variants = not exact
+        self._word_re = WORD_RE if exact else PIECE_RE
+        words = list(self._word_re.finditer(self.term))
         if not words:
             raise BadQueryError(f"term {term!r} has no letters or digits to look for")
         has_capital = any(c.isupper() for c in self.term)
@@ -203,12 +230,16 @@ class TermMatcher:
         lead, trail = self.term[: words[0].start()], self.term[words[-1].end():]
         self._lead = re.compile(_sep_pattern(lead) + r"\Z") if lead else None
         self._trail = re.compile(_sep_pattern(trail)) if trail else None
-        self._seps = [re.compile(_sep_pattern(self.term[a.end(): b.start()]))
+        sep_of = _sep_pattern if exact else _variant_sep_pattern
+        self._seps = [re.compile(sep_of(self.term[a.end(): b.start()]))
                       for a, b in zip(words, words[1:], strict=False)]
         first = self.words[0]
         needle = re.escape(first.lower if first.form == Form.exact else first.core)
         if first.form != Form.compound:
-            needle = r"(?<![^\W_])(?<![0-9],)" + needle
+            before = r"(?<![^\W_])(?<![0-9],)"  # a whole word
+            if self.variants:  # a whole letter run or digit run
+                before = r"(?<![^\W\d_])" if first.text[0].isalpha() else r"(?<![0-9])(?<![0-9],)"
+            needle = before + needle
         self._needle = re.compile(needle, re.IGNORECASE)
 
     def index_clauses(self) -> list[tuple[tuple[str, str], ...]]:
@@ -216,20 +247,28 @@ class TermMatcher:
         clauses = []
         for i, w in enumerate(self.words):
             after_colon = i > 0 and self.term[: self._starts[i]].endswith(":")
-            if not (after_colon and w.text.isalpha() and len(w.text) <= 4):  # KPMG:s → kpmg
-                clauses.append(w.index_clause())
+            glue = i + 1 < len(self.words) and self._glued(i, w.text + "x")  # may be glued on
+            if not (after_colon and w.text.isalpha() and len(w.text) <= 4) and not glue:
+                clauses.append(w.index_clause())  # (KPMG:s → kpmg)
         return [c for c in clauses if c]
 
     def finditer(self, text: str) -> Iterator[Match]:
         pos = 0
         for m in self._needle.finditer(text):
-            start = _word_start(text, m.start())
+            start = (_piece_start if self.variants else _word_start)(text, m.start())
             if start < pos:
                 continue
             found = self._match_at(text, start)
             if found is not None:
                 pos = found.end
                 yield found
+
+    def _glued(self, i: int, surface: str) -> bool:
+        """Word i, as typed, opens `surface` and the next word may follow with no separator
+        (with variants: `Barn- och` written `barnoch` by a converter, `AB CD` as `ABCD`)."""
+        return (self.variants and i + 1 < len(self.words)
+                and self._seps[i].pattern == _variant_sep_pattern(" ")
+                and _starts_with(surface, self.words[i]))
 
     def _match_at(self, text: str, start: int) -> Match | None:
         at = word_start = start
@@ -245,15 +284,18 @@ class TermMatcher:
                 if sep is None:
                     return None
                 at = sep.end()
-            m = WORD_RE.match(text, at)
+            m = self._word_re.match(text, at)
             if m is None:
                 return None
             piece = word.test(m.group())
+            word_end = m.end()
+            if piece is None and self._glued(i, m.group()):
+                piece, word_end = (0, len(word.text)), at + len(word.text)  # `barnoch utb…`
             if piece is None:
                 return None
             if hit is None:
                 hit = (at + piece[0], at + piece[1])
-            at = m.end()
+            at = word_end
         end = at
         if self._trail is not None:
             t = self._trail.match(text, end)
@@ -266,6 +308,24 @@ class TermMatcher:
         if len(self.words) > 1 or hit is None or hit == (word_start, at):
             hit = (start, end)  # the whole match: lead, genitive and all
         return Match(start, end, hit[0], hit[1])
+
+
+def _starts_with(surface: str, word: _Word) -> bool:
+    n = len(word.text)
+    return len(surface) > n and surface[:n].lower() == word.lower and word._case_ok(
+        surface[:n], word.case_sensitive)
+
+
+def _piece_start(text: str, pos: int) -> int:
+    """Start of the letter run or digit run (decimal comma inside) that holds `pos`."""
+    if text[pos].isdigit():
+        while pos > 0 and (text[pos - 1].isdigit() or (
+                text[pos - 1] == "," and pos > 1 and text[pos - 2].isdigit())):
+            pos -= 1
+        return pos
+    while pos > 0 and text[pos - 1].isalpha():
+        pos -= 1
+    return pos
 
 
 def _word_start(text: str, pos: int) -> int:

@@ -16,7 +16,7 @@ from searcher.chunking.report.generic import split_generic
 from searcher.chunking.report.split import split_report
 from searcher.records import DocType, Document, Section
 
-CHUNKER_VERSION = "c-2"
+CHUNKER_VERSION = "c-3"
 """Bump on any change of section boundaries or texts: indexes re-read their files on update."""
 
 CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {

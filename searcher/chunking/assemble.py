@@ -14,6 +14,8 @@ from searcher.chunking.clean.blocks import Block, block_text, make_blocks
 from searcher.chunking.clean.furniture import Line, page_of, source_lines, strip_furniture
 from searcher.chunking.clean.toc import Toc, find_toc
 from searcher.chunking.parts import label_parts
+from searcher.chunking.protocol.arende import refine_arende
+from searcher.chunking.protocol.speakers import parse_speakers
 from searcher.records import Document, Section, SectionKind
 
 UNSAFE_ID_CHARS = re.compile(r"[^\w.\-]+")
@@ -94,8 +96,10 @@ class SectionBuilder:
                 breadcrumb=breadcrumb,
                 paragraph=paragraph,
                 dnr=dnr,
-                arende=arende,
+                arende=(refine_arende(arende, title, text) if kind is SectionKind.paragraph
+                        else arende),
                 persons=persons,
                 parts=label_parts(text) if kind is SectionKind.paragraph else (),
+                speakers=parse_speakers(text) if kind is SectionKind.paragraph else (),
             )
         )

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from searcher import __version__
-from searcher.cli import explore_cmds, mentions_cmds, pg_cmds, repl, search_cmds
+from searcher.cli import explore_cmds, mentions_cmds, pg_cmds, repl, search_cmds, who_cmds
 from searcher.cli.common import cli_errors
 from searcher.messages import t
 
@@ -38,6 +38,7 @@ app = typer.Typer(
 for group in (search_cmds, explore_cmds, repl):
     app.add_typer(group.app)
 mentions_cmds.register(app)
+who_cmds.register(app)
 pg_cmds.register(app)
 
 

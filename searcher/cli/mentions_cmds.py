@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from searcher.analysis.matching import Case, Form
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form
 from searcher.cli import render
 from searcher.cli.common import (
     DebugOpt,
@@ -79,8 +79,8 @@ def register(app: typer.Typer) -> None:
 
 def mentions(
     term: Annotated[str, typer.Argument(help='Term, e.g. Balans-22, "Dnr 2022-00295", yttrande.')],
-    forms: FormsOpt = Form.exact,
-    case: CaseOpt = Case.smart,
+    forms: FormsOpt = DEFAULT_FORM,
+    case: CaseOpt = DEFAULT_CASE,
     sort: Annotated[SortBy, typer.Option(
         "--sort", help=f"Order of the lines: {choices(SortBy)}.")] = SortBy.doc,
     limit: Annotated[int | None, typer.Option(
@@ -243,8 +243,8 @@ def trend_cmd(
         "--per", help=f"Counts relative to: {choices(Per)} (auto: per 10,000 words when the "
         "periods differ more than 2× in size, else raw; --json/--csv stay raw unless --per is "
         "given).")] = Per.auto,
-    forms: FormsOpt = Form.exact,
-    case: CaseOpt = Case.smart,
+    forms: FormsOpt = DEFAULT_FORM,
+    case: CaseOpt = DEFAULT_CASE,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
     png: Annotated[

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from searcher.cli import render
+from searcher.cli import render, who_cmds
 from searcher.cli.common import (
     BackendOpt,
     DebugOpt,
@@ -34,6 +34,7 @@ from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
 from searcher.tools.facets import Facet, label
+from searcher.tools.who import WhoFilter
 
 if TYPE_CHECKING:
     from searcher.query.parse import ParsedQuery
@@ -177,6 +178,9 @@ def search(
     every: AllOpt = False,
     count: CountOpt = False,
     files: FilesOpt = False,
+    person: who_cmds.PersonOpt = None,
+    party: who_cmds.PartyOpt = None,
+    part: who_cmds.PartOpt = None,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
     debug: DebugOpt = False,
@@ -195,11 +199,13 @@ def search(
         searcher search "yttrande INTE remiss" --type protokoll --explain
         searcher search KPMG --count
         searcher search --like 000_5ef240bb4f3b8a0b/p260 --type yttrande
+        searcher search --person "Andreas Olsson" · searcher search budget --party SD --part yrkande
     """
     from searcher.engine import open_index
     from searcher.tools.facets import check_values
 
-    if (query is None) == (like is None):
+    who = WhoFilter(person, party, part)
+    if (query is None) == (like is None) and not (query is None and not who.is_empty()):
         raise typer.BadParameter(t("no_query"))
     exclusive(**{"--json": json_out, "--count": count, "--files-with-matches": files})
     exclusive(**{"--all": every, "--limit": limit is not None})
@@ -210,7 +216,11 @@ def search(
     run_mode = SearchMode.lexical if count or files else settings.mode
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
         check_values(ix, {**flt, **(_query_filters(query) if query else {})})
-        if like is not None:
+        if like is None and not who.is_empty():
+            response = who_cmds.search_who(ix, query, who, flt, settings, fusion=fusion,
+                                           alpha=alpha)
+            marked = response.parsed
+        elif like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)
             marked = None
@@ -228,7 +238,7 @@ def search(
         found_or_none(bool(response.results))
         return
     render_response(response, marked, explain=explain, json_out=json_out, no_color=no_color,
-                    no_pager=no_pager, what=query or f"like {like}")
+                    no_pager=no_pager, what=query or (f"like {like}" if like else "filters"))
     found_or_none(bool(response.results))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searcher.chunking import split_document, table_of_contents
+from searcher.chunking.residue import outside_text
 from searcher.errors import BadInputError
 from searcher.ingest import load_document
 from searcher.ingest.discover import SkipFile, SourceFile, one_line, shown
@@ -115,4 +116,6 @@ def read_source(src: SourceFile, overrides: Mapping[str, str], *,
         )) from None
     if not sections:
         raise SkipFile("no text to index")
-    return Loaded(document, sections, toc)
+    # What no section holds, for `mentions`: outside the reader's time limit, which is meant for
+    # the reader and chunker (it is linear in the text beyond MAX_ALIGN_LINES lines).
+    return Loaded(document, sections, outside_text(document, sections, toc))

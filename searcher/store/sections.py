@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT NOT NULL,
     meta TEXT NOT NULL,
     n_sections INTEGER NOT NULL,
-    toc TEXT NOT NULL DEFAULT '',  -- table of contents: not a section, but counted by mentions
+    toc TEXT NOT NULL DEFAULT '',  -- text outside the sections (TOC, page furniture): for mentions
     fingerprint TEXT NOT NULL DEFAULT '',  -- file + sidecar + overrides: unchanged when equal
     source BLOB  -- the file's absolute path as bytes (names need not be UTF-8)
 );

@@ -2,11 +2,13 @@
 
     for m in find_mentions(ix, "Balans-22"): print(m.where, m.left, m.match, m.right)
 
-Scans each section's text and each document's table of contents (not a section, but part of the
-document: `Dnr 2022-00295` occurs in the protocol's TOC and in § 259). The whoosh index picks
-the candidate sections first (searcher.analysis.matching gives clauses that every text holding
-the term satisfies), so the scan reads only those and counts stay exact; TOCs are short and
-scanned in full. Which spellings count is `Form`; see searcher.analysis.matching.
+Scans each section's text and each document's text outside the sections: its table of
+contents (`Dnr 2022-00295` occurs in the protocol's TOC and in § 259) and its page headers,
+footers and anything else no section holds, so every character of a document is searched.
+The whoosh index picks the candidate sections first (searcher.analysis.matching gives clauses
+that every text holding the term satisfies), so the scan reads only those and counts stay exact;
+the outside text is short and scanned in full. Which spellings count is `Form` (default: what a
+reader counts, DEFAULT_FORM and DEFAULT_CASE); see searcher.analysis.matching.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from searcher.analysis.matching import Case, Form, TermMatcher
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form, TermMatcher
+from searcher.chunking.residue import split_outside
 from searcher.query.filters import parse_filters
 from searcher.records import Section
 
 CONTEXT_CHARS = 60  # KWIC context on each side, after collapsing whitespace
 TOC_WHERE = "innehållsförteckning"
+REST_WHERE = "sidhuvud/sidfot m.m."  # text outside every section (searcher.chunking.residue)
 _DOC_LEVEL_FIELDS = frozenset({"doc", "municipality", "organ", "doc_type"})  # whoosh names
 _META_OF_FIELD = {"doc": "doc", "municipality": "municipality", "organ": "organ",
                   "doc_type": "doc_type"}
@@ -68,9 +72,9 @@ def find_mentions(
     index: Any,
     term: str,
     *,
-    forms: Form | str = Form.exact,
+    forms: Form | str = DEFAULT_FORM,
     filters: dict[str, str | None] | None = None,
-    case: Case | str = Case.smart,
+    case: Case | str = DEFAULT_CASE,
 ) -> Iterator[Mention]:
     """Every mention of `term` in `index` (an engine SearchIndex), in document order.
 
@@ -78,7 +82,7 @@ def find_mentions(
     …); a TOC is searched only when no section-level filter (dnr, paragraf, ärende) is given.
     Raises BadQueryError for an empty term, an unknown form or an unknown filter.
     """
-    matcher = TermMatcher(term, forms, case)
+    matcher = TermMatcher(term, forms, case, variants=True)
     flt = parse_filters(filters)
     store = index.store
     ids = index.lexical.sections_containing(matcher.index_clauses(), flt)
@@ -90,11 +94,12 @@ def find_mentions(
         by_doc.setdefault(s.doc, []).append(s)
     for doc in sorted(set(by_doc) | set(toc_docs)):
         if doc in toc_docs:
-            meta = docs[doc]
-            toc = store.toc_of(doc)
-            for m in matcher.finditer(toc):
-                yield _mention(matcher.term, doc, None, TOC_WHERE, None, None, meta.get("date"),
-                               toc, m.start, m.end)
+            date = docs[doc].get("date")
+            toc, rest = split_outside(store.toc_of(doc))
+            for where, text in ((TOC_WHERE, toc), (REST_WHERE, rest)):
+                for m in matcher.finditer(text):
+                    yield _mention(matcher.term, doc, None, where, None, None, date, text,
+                                   m.start, m.end)
         for s in by_doc.get(doc, ()):
             where = f"§ {s.paragraph}" if s.paragraph else _heading(s)
             for m in matcher.finditer(s.text):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher import messages
-from searcher.analysis.matching import Case, Form
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form
 from searcher.errors import BadQueryError, SearcherError
 from searcher.query.filters import parse_filters
 from searcher.settings import choices
@@ -112,9 +112,9 @@ def trend(
     terms: Sequence[str],
     *,
     by: Period | str = Period.year,
-    forms: Form | str = Form.exact,
+    forms: Form | str = DEFAULT_FORM,
     filters: dict[str, str | None] | None = None,
-    case: Case | str = Case.smart,
+    case: Case | str = DEFAULT_CASE,
     per: Per | str = Per.raw,
 ) -> Trend:
     """Mentions of each term per period (see the module docstring)."""

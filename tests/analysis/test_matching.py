@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searcher.analysis.matching import Case, Form, TermMatcher
+from searcher.analysis.matching import DEFAULT_CASE, DEFAULT_FORM, Case, Form, TermMatcher
 from searcher.analysis.morphology import family
 from searcher.errors import BadQueryError
 
@@ -67,6 +67,42 @@ def test_matcher_table(term, form, text, found):
     assert _found(term, text, form) == found
 
 
+def _variants(term: str, text: str, form: Form = DEFAULT_FORM) -> list[str]:
+    return [text[m.start:m.end] for m in TermMatcher(term, form, DEFAULT_CASE,
+                                                     variants=True).finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "found"),
+    [  # what `mentions` counts by default: a reader's count
+        ("AB CD", "AB-CD:s styrelse, AB CD och ABCD; ab cd", ["AB-CD:s", "AB CD", "ABCD", "ab cd"]),
+        ("KS-2024-00123", "KS 2024-00123, KS-2024-00123, KS 2024 00123 men KS-2024-001234",
+         ["KS 2024-00123", "KS-2024-00123", "KS 2024 00123"]),
+        ("Balans-22", "Balans 22, Balans22, Balans-22:s, balans-22 men Balans-220",
+         ["Balans 22", "Balans22", "Balans-22:s", "balans-22"]),
+        ("MSB", "MSB:s, MSB´s, MSB1629, www.msb.se men MSBFS och Amsberg",
+         ["MSB:s", "MSB´s", "MSB", "msb"]),
+        ("SFI", "sfi och SFI:s", ["sfi", "SFI:s"]),
+        ("Energimyndigheten", "Statens energimyndighet, Energimyndighetens",
+         ["energimyndighet", "Energimyndighetens"]),
+        ("Myndigheten för samhällsskydd och beredskap",
+         "Myndighetens för samhällsskydd och\nberedskap, Myndigheten för Samhällsskydd och "
+         "Beredskaps", ["Myndighetens för samhällsskydd och\nberedskap",
+                        "Myndigheten för Samhällsskydd och Beredskaps"]),
+        ("Barn- och utbildningsnämnden", "barnoch utbildningsnämndens beslut",
+         ["barnoch utbildningsnämndens"]),
+        ("2006:544", "2006:2006:544 och 12006:544", ["2006:544"]),
+        ("covid-19", "Covid-19-relaterad, covid 19 men covid-190", ["Covid-19", "covid 19"]),
+    ],
+)
+def test_reader_variants_table(term, text, found):
+    assert _variants(term, text) == found
+
+
+def test_exact_narrows_the_variants():
+    assert _variants("Balans-22", "Balans 22 Balans22 Balans-22", Form.exact) == ["Balans-22"]
+
+
 def test_case_override():
     assert _found("KPMG", "kpmg", Form.exact, Case.ignore) == ["kpmg"]
     assert _found("kpmg", "KPMG", Form.exact, Case.sensitive) == []
@@ -82,10 +118,10 @@ WORDISH = st.text(alphabet=st.sampled_from(list("abjourKPMG2,0- §:\n.*")), max_
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(term=WORDISH, text=WORDISH, form=st.sampled_from(list(Form)),
-       case=st.sampled_from(list(Case)))
-def test_matcher_never_crashes_and_matches_are_in_order(term, text, form, case):
+       case=st.sampled_from(list(Case)), variants=st.booleans())
+def test_matcher_never_crashes_and_matches_are_in_order(term, text, form, case, variants):
     try:
-        matcher = TermMatcher(term, form, case)
+        matcher = TermMatcher(term, form, case, variants=variants)
     except BadQueryError:
         assert not any(c.isalnum() for c in term)
         return

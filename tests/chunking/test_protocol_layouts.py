@@ -74,7 +74,8 @@ def test_ks_title_on_paragraph_line_dotted_dnr_and_toc(ks: list[Section]) -> Non
         ("114", "KS.2021.1187"),
         ("115", "KS.2021.0007"),
     ]
-    assert [s.arende for s in ks[1:]] == ["justering", "redovisning", "remiss", "information"]
+    # § 114, a remiss the KS answers with a yttrande, files under yttrande (issue 16)
+    assert [s.arende for s in ks[1:]] == ["justering", "redovisning", "yttrande", "information"]
     assert ks[2].title == "Delårsrapport augusti 2021 för kommunstyrelsen"
     for s in ks:
         assert "Innehållsförteckning" not in s.text and "....." not in s.text

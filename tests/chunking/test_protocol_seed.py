@@ -34,7 +34,7 @@ EXPECTED = [
         "Socialdepartementets remiss av Europeiska kommissionens förslag till "
         "Europaparlamentets och Rådets förordning om det europeiska hälsodataområdet, "
         "COM (2022) 197 final (KS samma dag)",
-        "remiss",
+        "yttrande",  # a remiss the arbetsutskott answers ("tillstyrker"): a remissvar (issue 16)
     ),
     (
         "262",

@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from searcher.analysis.matching import WORD_RE, Case, Form, TermMatcher
+from searcher.analysis.matching import DEFAULT_CASE, WORD_RE, Case, Form, TermMatcher
 from searcher.cli.mentions_cmds import register
 from searcher.errors import BadQueryError
 from searcher.tools.mentions import CONTEXT_CHARS, TOC_WHERE, find_mentions, totals
@@ -93,7 +93,7 @@ def test_offsets_and_kwic_context(lexical_index):
 
 def _naive(index, term: str, form: Form) -> int:
     """The oracle: scan every section and TOC, no index pre-filter."""
-    matcher = TermMatcher(term, form)
+    matcher = TermMatcher(term, form, DEFAULT_CASE, variants=True)
     texts = [s.text for s in index.store.iter_sections()]
     texts += [index.store.toc_of(d["doc"]) for d in index.store.documents()]
     return sum(1 for t in texts for _ in matcher.finditer(t))
