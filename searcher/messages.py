@@ -73,6 +73,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weights": ("weights: words {lex:.2f}, meaning {sem:.2f}",
                 "vikter: ord {lex:.2f}, betydelse {sem:.2f}"),
     "score_label": ("score", "poäng"),
+    "case_none": ("no section handles {dnr!r}", "inget avsnitt behandlar {dnr!r}"),
+    "case_total": ("{n} sections of {dnr!r}", "{n} avsnitt i {dnr!r}"),
+    "case_col_date": ("date", "datum"),
+    "case_col_organ": ("organ", "organ"),
+    "case_col_paragraph": ("§", "§"),
+    "case_col_title": ("matter", "ärende"),
+    "case_col_how": ("how", "hur"),
     "fusion_learned": ("fusion: learned combiner (score = Σ coefficient × feature; the "
                        "coefficients are in searcher/ranking/learned.py)",
                        "fusion: inlärd kombination (poäng = Σ koefficient × särdrag; "

@@ -22,7 +22,9 @@ from searcher.cli.common import (
     NoPagerOpt,
     cli_errors,
     emit,
+    found_or_none,
 )
+from searcher.messages import t
 from searcher.records import Result
 from searcher.settings import Settings, choices
 from searcher.tools.case import CaseHit, follow_case
@@ -60,7 +62,7 @@ def case(
     belongs to the case (dnr: its own Dnr; cited: its text cites it; related: the same matter
     under another Dnr).
 
-    Exempel: searcher case "Dnr 2022-00295" · searcher case "KS 2024/123" --json
+    Examples: searcher case "Dnr 2022-00295" · searcher case "KS 2024/123" --json
     """
     from searcher.engine import open_index
 
@@ -69,19 +71,20 @@ def case(
         hits = follow_case(ix, dnr)
     if json_out:
         render.emit_jsonl(h.to_dict() for h in hits)
-        return
-    if not hits:
-        render.note(f"no section handles {dnr!r}", no_color)
-        return
-    emit(case_table(hits), no_color=no_color, no_pager=no_pager)
-    render.note(f"{len(hits)} sections of {dnr!r}", no_color)
+    elif not hits:
+        render.note(t("case_none", dnr=dnr), no_color)
+    else:
+        emit(case_table(hits), no_color=no_color, no_pager=no_pager)
+        render.note(t("case_total", n=len(hits), dnr=dnr), no_color)
+    found_or_none(bool(hits))
 
 
 def case_table(hits: list[CaseHit]) -> Table:
     """One row per section: date, organ, §, title over the decision's first sentence, how."""
     table = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
-    for name in ("datum", "organ", "§", "ärende", "hur"):
-        table.add_column(name, overflow="fold", no_wrap=name != "ärende")
+    for key in ("case_col_date", "case_col_organ", "case_col_paragraph", "case_col_title",
+                "case_col_how"):
+        table.add_column(t(key), overflow="fold", no_wrap=key != "case_col_title")
     for h in hits:
         s = h.section
         decision = h.decision if len(h.decision) <= DECISION_WIDTH else \

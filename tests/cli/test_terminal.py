@@ -277,6 +277,7 @@ COMMANDS = [
     ["docs"],
     ["stats", "--organ", "Kommunstyrelsens arbetsutskott", "--top", "5"],
     ["values", "organ"],
+    ["case", "Dnr 2022-00295"],
 ]
 
 
