@@ -112,17 +112,32 @@ class SearchIndex:
         """Open the published generation of an index directory."""
         generation, manifest = layout.require_current(root)
         check_manifest(manifest, f"{root}/", model)
+        checksums = layout.Checksums(generation, manifest)  # each part checked on first use
+        checksums.require("sections.sqlite")
         try:
             store = SectionStore(generation / "sections.sqlite", readonly=True)
         except (FileNotFoundError, OSError):
             raise IndexNotBuiltError(f"index in {root}/ is incomplete; run `searcher index`") from None
+        try:
+            checksums.require("lexical")
+            lexical = LexicalIndex(generation / "lexical")
+        except BaseException:
+            store.close()
+            raise
 
         def open_vectors():
             from searcher.semantic.vectors import VectorIndex
 
-            return VectorIndex(generation / "semantic")
+            checksums.require("semantic")
+            try:
+                return VectorIndex(generation / "semantic")
+            except (OSError, ValueError, EOFError) as e:  # a manifest without checksums
+                raise IndexNotBuiltError(
+                    f"index in {root}/ is damaged ({generation.name}/semantic: {e}); run "
+                    f"`searcher index` to repair it"
+                ) from None
 
-        ix = cls(manifest=manifest, store=store, lexical=LexicalIndex(generation / "lexical"),
+        ix = cls(manifest=manifest, store=store, lexical=lexical,
                  open_vectors=open_vectors, where=f"{root}/", model=model, cache_dir=cache_dir)
         ix.root, ix.generation = root, generation
         return ix

@@ -10,17 +10,17 @@ from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import FieldsPlugin
 
 from searcher.analysis.stemming import SwedishStemmer
-from searcher.errors import BadQueryError, IndexNotBuiltError
+from searcher.errors import BadQueryError
 from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
 from searcher.lexical.tree import UnsupportedQuery, from_whoosh
 from searcher.lexical.whoosh_internals import remember_pivots
+from searcher.lexical.writer import open_whoosh
 from searcher.query.filters import Filters
 from searcher.query.typo import TypoResult, expand_typos
 from searcher.records import Hit
@@ -42,9 +42,7 @@ class LexicalIndex:
 
     def __init__(self, path: Path, *, scorer: Scoring | str = Scoring.vector):
         self.scoring = Scoring(scorer)
-        if not whoosh_index.exists_in(str(path)):
-            raise IndexNotBuiltError(f"no lexical index in {path}")
-        self._ix = whoosh_index.open_dir(str(path))
+        self._ix = open_whoosh(path)
         self._weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
         self._parser = MultifieldParser(
             list(FIELD_BOOSTS), self._ix.schema, fieldboosts=FIELD_BOOSTS,
