@@ -8,14 +8,21 @@ fusion functions in searcher.ranking.fusion combine them with per-query arm weig
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from searcher.analysis import ANALYZER_VERSION
-from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError
+from searcher.errors import (
+    BadQueryError,
+    IndexMismatchError,
+    IndexNotBuiltError,
+    ModelSetupError,
+)
 from searcher.lexical.index import LexicalIndex
 from searcher.query.filters import Filters, parse_filters
 from searcher.query.parse import parse_query
@@ -33,6 +40,27 @@ from searcher.store import layout
 from searcher.store.sections import SectionStore
 
 MAX_LIMIT = 1000
+#: Query size limits: the typo expansion walks the term index per word, and analysis splits
+#: compounds, so a pasted page or a 100,000-character "word" would take minutes. A real query
+#: is a few words; the longest Swedish compounds and identifiers are well under 100 letters.
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 64
+MAX_WORD_CHARS = 100
+
+
+def check_query_size(query: str) -> None:
+    """Refuse a query too long, with too many words, or with a word too long, saying which."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQueryError(f"query too long ({len(query):,} characters; the limit is "
+                            f"{MAX_QUERY_CHARS:,})")
+    words = query.split()
+    if len(words) > MAX_QUERY_WORDS:
+        raise BadQueryError(f"query has too many words ({len(words)}; the limit is "
+                            f"{MAX_QUERY_WORDS})")
+    longest = max(words, key=len, default="")
+    if len(longest) > MAX_WORD_CHARS:
+        raise BadQueryError(f"query word too long ({len(longest):,} characters, "
+                            f"{longest[:20]!r}…; the limit is {MAX_WORD_CHARS})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +87,12 @@ class Candidates:
 
 @dataclass
 class _Lazy:
+    """The parts opened on first use; `lock` makes that happen once when threads share it."""
+
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -86,6 +117,10 @@ def check_manifest(manifest: dict, where: str, model: str | None) -> None:
 
 class SearchIndex:
     """A consistent, read-only view of one index: its manifest and three parts.
+
+    One SearchIndex may be shared by threads (a web app, a notebook's pool): the lexical
+    handle and the section store each use their state under a lock, and the lazily opened
+    vectors and encoder are opened once under `_lazy.lock`.
 
     The parts are duck-typed so that a backend can supply its own: `store` (SectionStore's read
     methods), `lexical` (LexicalIndex's search/matching_ids/more_like/query_terms/
@@ -148,11 +183,16 @@ class SearchIndex:
         return bool(self.manifest.get("semantic"))
 
     def _vectors(self):
-        if self._lazy.vectors is None:
-            self._lazy.vectors = self._open_vectors()
-        return self._lazy.vectors
+        with self._lazy.lock:
+            if self._lazy.vectors is None:
+                self._lazy.vectors = self._open_vectors()
+            return self._lazy.vectors
 
     def encoder(self):
+        with self._lazy.lock:
+            return self._encoder()
+
+    def _encoder(self):
         if self._lazy.encoder is None:
             from searcher.semantic.encoder import Encoder
 
@@ -168,12 +208,17 @@ class SearchIndex:
 
     # -- arms ---------------------------------------------------------------------------------
     def lexical_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
-        return self.lexical.search(query, limit=limit, filters=filters)
+        return _finite(self.lexical.search(query, limit=limit, filters=filters))
 
     def semantic_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
         allowed = None if filters.is_empty() else self.lexical.matching_ids(filters)
         qvec = self.encoder().encode_query(query)
-        return self._vectors().search(qvec, limit=limit, allowed=allowed)
+        if not all(map(math.isfinite, qvec.tolist())):
+            raise ModelSetupError(
+                f"the embedding model {self.model!r} gave a query vector that is not finite "
+                f"(a damaged model file?); delete the model cache to have it rebuilt"
+            )
+        return _finite(self._vectors().search(qvec, limit=limit, allowed=allowed))
 
     # -- the public surface --------------------------------------------------------------------
     def respond(
@@ -197,6 +242,7 @@ class SearchIndex:
             raise BadQueryError(f"alpha must be between 0 and 1, got {alpha}")
         if not query or not query.strip():
             raise BadQueryError("empty query")
+        check_query_size(query)
         if not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         # One arm alone needs no over-fetch for fusion: top-50 costs whoosh ~2x top-10.
@@ -221,6 +267,7 @@ class SearchIndex:
         self, query: str, *, mode: SearchMode, filters: dict[str, str | None] | None, fetch: int,
     ) -> Candidates:
         """Parse the query (operators, field filters), correct typos, run the arms."""
+        check_query_size(query)
         parsed = parse_query(query)
         flt = parse_filters({**(filters or {}), **parsed.filters})
         if parsed.is_empty():
@@ -245,8 +292,14 @@ class SearchIndex:
         sem: list[Hit] = []
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
-        if mode in (SearchMode.semantic, SearchMode.hybrid):
+        if mode == SearchMode.semantic:
             sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
+        elif mode == SearchMode.hybrid:
+            try:
+                sem = self.semantic_hits(semantic_query, limit=fetch, filters=flt)
+            except ModelSetupError as e:  # e.g. an unwritable model cache: still answer
+                notes.append(f"lexical only: the embedding model is unavailable ({e})")
+                mode = SearchMode.lexical
         # Fusion signals come from the corrected query, not the misspelled one.
         return Candidates(mode, lex, sem, tuple(notes), typo.text_corrected)
 
@@ -327,6 +380,11 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _finite(hits: list[Hit]) -> list[Hit]:
+    """Hits with a finite score (NaN from damaged vectors never reaches fusion or JSON)."""
+    return [h for h in hits if math.isfinite(h.score)]
 
 
 def _mode(mode: str | SearchMode) -> SearchMode:

@@ -13,6 +13,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from searcher.cli.sanitize import sanitizing
 from searcher.records import Result, Section
 from searcher.tools.explore.reading import (
     Block,
@@ -24,13 +25,14 @@ from searcher.tools.explore.reading import (
 
 
 def stdout_console(no_color: bool = False) -> Console:
-    return Console(no_color=no_color or bool(os.environ.get("NO_COLOR")), soft_wrap=False)
+    return sanitizing(Console(no_color=no_color or bool(os.environ.get("NO_COLOR")),
+                              soft_wrap=False))
 
 
 def stderr_console(no_color: bool = False) -> Console:
     """Diagnostics: never wrapped, so an error stays one greppable line."""
-    return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
-                   soft_wrap=True)
+    return sanitizing(Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
+                              soft_wrap=True))
 
 
 def error(e: BaseException) -> None:

@@ -25,6 +25,7 @@ from searcher.cli.common import (
     emit,
     filters,
 )
+from searcher.cli.sanitize import for_terminal_stream
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
 from searcher.tools.export import ExportFormat
@@ -62,6 +63,14 @@ def index(
         list[str] | None,
         typer.Option("--set", help="Override metadata, e.g. --set municipality=Växjö."),
     ] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Verify every index file against its checksum; change nothing.")] = False,
+    optimize: Annotated[bool, typer.Option(
+        "--optimize", help="Write the lexical index afresh (scores equal a clean build's).")
+    ] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Index files reached through links that leave the folder.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
@@ -71,11 +80,15 @@ def index(
         searcher index corpus/
         searcher index protokoll/2023/ --set municipality=Växjö
         searcher index --no-semantic stora-mappen/
+        searcher index --check
     """
     from searcher.cli.progress import RichProgress
     from searcher.store.build import build_index
 
     settings = Settings.resolve(index_dir=index_dir, model=model)
+    if check:
+        _check(settings.index_dir)
+        return
     overrides = {}
     for item in set_meta or []:
         key, sep, value = item.partition("=")
@@ -93,7 +106,8 @@ def index(
                                 **options)
         else:
             report = build_index(paths or [settings.corpus_dir], settings.index_dir,
-                                 progress=progress, **options)
+                                 progress=progress, optimize=optimize,
+                                 follow_symlinks=follow_symlinks, **options)
     render.note(
         f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, "
         f"removed {len(report.removed)}, skipped {len(report.skipped)} documents; "
@@ -105,6 +119,22 @@ def index(
         render.note(line)
     if report.skipped:
         raise typer.Exit(code=1)
+
+
+def _check(index_dir: Path) -> None:
+    """`searcher index --check`: one line per damaged file; exit 3 when there is any."""
+    from searcher.errors import IndexNotBuiltError
+    from searcher.store.check import check_index
+
+    report = check_index(index_dir)
+    for line in report.damaged:
+        render.note(f"damaged: {line}")
+    if report.damaged:
+        raise IndexNotBuiltError(f"{len(report.damaged)} damaged file(s) in {index_dir}/; run "
+                                 f"`searcher index` to repair them")
+    how = "sizes and checksums" if report.checksummed else \
+        "sizes only (no checksums yet: the next `searcher index` adds them)"
+    render.note(f"{report.generation} in {index_dir}/: {report.files} files intact ({how})")
 
 
 @app.command()
@@ -344,7 +374,9 @@ def export(
     records = [r.to_dict() for r in response.results]
     title = f"searcher: {query} ({response.mode})"
     if out is None or str(out) == "-":
-        n = write_records(records, chosen, sys.stdout, title=title)
+        exact = chosen.value in ("json", "jsonl")
+        stream = sys.stdout if exact else for_terminal_stream(sys.stdout)
+        n = write_records(records, chosen, stream, title=title)
         sys.stdout.flush()
     else:
         with open(out, "w", encoding="utf-8", newline="") as fh:

@@ -1,12 +1,15 @@
 """The lexical arm's read handle: query strings and Filters in, plain Hits out.
 
-whoosh objects (searchers, queries, results) never leave this package.
+whoosh objects (searchers, queries, results) never leave this package. A handle may be shared
+by threads: whoosh's searcher (file positions), the scorer's caches and the analyzers' caches
+are used under one lock per handle, so threads take turns (the GIL allows little more).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -53,16 +56,20 @@ class LexicalIndex:
         self._searcher = None
         self._scorer = None
         self._masks: dict[Filters, object] = {}
+        self._lock = threading.RLock()
 
-    def _reading(self) -> contextlib.AbstractContextManager:
-        """This handle's one searcher, opened on first use and kept: a generation never
-        changes, and opening one copies the compound segment's files (~0.1 s per open at
-        1,000 documents; scripts/bench.py)."""
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=self._weighting)
-            for leaf, _ in self._searcher.leaf_searchers():
-                remember_pivots(leaf.reader())
-        return contextlib.nullcontext(self._searcher)
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator:
+        """This handle's one searcher, under the handle's lock; opened on first use and kept:
+        a generation never changes, and opening one copies the compound segment's files
+        (~0.1 s per open at 1,000 documents; scripts/bench.py)."""
+        with self._lock:
+            if self._searcher is None:
+                searcher = self._ix.searcher(weighting=self._weighting)
+                for leaf, _ in searcher.leaf_searchers():
+                    remember_pivots(leaf.reader())
+                self._searcher = searcher
+            yield self._searcher
 
     def parse(self, query: str) -> wq.Query:
         # "?" ends questions ("Vem förde anteckningar under mötet?"); whoosh would read it as a
@@ -71,7 +78,8 @@ class LexicalIndex:
         if not q:
             raise BadQueryError("empty query")
         try:
-            return self._parser.parse(q)
+            with self._lock:  # the analyzers keep caches
+                return self._parser.parse(q)
         except Exception as e:  # whoosh raises several unrelated types for bad syntax
             raise BadQueryError(f"cannot parse query {query!r}: {e}") from None
 
@@ -177,7 +185,8 @@ class LexicalIndex:
 
     def expand_typos(self, query: str) -> TypoResult:
         """Expand unknown query words with close index terms (searcher.query.typo)."""
-        return expand_typos(query, self)
+        with self._lock:
+            return expand_typos(query, self)
 
     def query_terms(self, query: str) -> list[tuple[str, str]]:
         """(field, token) pairs the parsed query looks for; used for highlighting and signals."""
@@ -210,9 +219,10 @@ class LexicalIndex:
             return s.doc_count()
 
     def close(self) -> None:
-        self._scorer = None  # it holds the searcher's readers
-        self._masks.clear()
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self._ix.close()
+        with self._lock:
+            self._scorer = None  # it holds the searcher's readers
+            self._masks.clear()
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix.close()

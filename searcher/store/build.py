@@ -95,20 +95,23 @@ def build_index(
     rebuild: bool = False,
     prune: bool = False,
     optimize: bool = False,
+    follow_symlinks: bool = False,
     overrides: dict[str, str] | None = None,
     cache_dir: str | None = None,
     batch_size: int = 16,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Index `paths` into `index_dir`: add new files, redo changed ones, optionally prune;
-    `optimize` writes the lexical index afresh (scores then equal a clean build's)."""
+    `optimize` writes the lexical index afresh (scores then equal a clean build's);
+    `follow_symlinks` reads files and sidecars through links leading out of their folder."""
     progress = progress or NullProgress()
     overrides = dict(overrides or {})
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     try:
         return _build(paths, index_dir, semantic=semantic, model=model, rebuild=rebuild,
-                      prune=prune, optimize=optimize, overrides=overrides, cache_dir=cache_dir,
+                      prune=prune, optimize=optimize, follow_symlinks=follow_symlinks,
+                      overrides=overrides, cache_dir=cache_dir,
                       batch_size=batch_size, progress=progress, t0=t0)
     except OSError as e:  # disk full, read-only folder, …: one line, the index is unharmed
         where = f" ({shown(e.filename)})" if e.filename else ""
@@ -118,12 +121,13 @@ def build_index(
 
 
 def _build(paths: Sequence[Path], index_dir: Path, *, semantic: bool, model: str, rebuild: bool,
-           prune: bool, optimize: bool, overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+           prune: bool, optimize: bool, follow_symlinks: bool, overrides: dict[str, str],
+           cache_dir: str | None, batch_size: int,
            progress: Progress, t0: float) -> BuildReport:
     with layout.writer_lock(index_dir):
         layout.collect_garbage(index_dir)  # leftovers of an interrupted run
         plan = _plan([Path(p) for p in paths], index_dir, rebuild=rebuild, prune=prune,
-                     overrides=overrides, progress=progress)
+                     overrides=overrides, progress=progress, follow_symlinks=follow_symlinks)
         if optimize and plan.base is not None and not plan.relex:
             plan.relex = plan.repair = True
             plan.notes.append("optimizing: writing the lexical index afresh from the section store")
@@ -192,7 +196,7 @@ def _vectors_wanted(plan: _Plan, semantic: bool, model: str) -> bool:
 
 
 def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
-          overrides: dict[str, str], progress: Progress) -> _Plan:
+          overrides: dict[str, str], progress: Progress, follow_symlinks: bool = False) -> _Plan:
     """Pick the generation to start from and the files to read; warn about unusable ones."""
     notes: list[str] = []
     base, known, damage = (None, {}, []) if rebuild else _usable_base(root)
@@ -229,7 +233,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
         notes.append(f"index was split by chunker {manifest.get('chunker_version')}: reading all "
                      f"files again with {CHUNKER_VERSION} (unchanged texts keep their vectors)")
 
-    files, skipped = collect_files(paths)
+    files, skipped = collect_files(paths, follow_symlinks=follow_symlinks)
     for s in skipped:
         progress.warn(f"{s.path}: {s.reason}")
     sources = assign_names(files, known)
@@ -238,7 +242,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
     progress.start("checking", len(sources))
     for src in sources:
         try:
-            sha, fp = fingerprint(src.path, overrides)
+            sha, fp = fingerprint(src.path, overrides, follow_symlinks=follow_symlinks)
         except SkipFile as e:
             _skip(skipped, progress, src, str(e), src.doc in known)
             continue
@@ -251,7 +255,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
         if same:
             unchanged.append(src.doc)
         else:
-            todo.append(dataclasses.replace(src, fingerprint=fp))
+            todo.append(dataclasses.replace(src, fingerprint=fp, follow_symlinks=follow_symlinks))
     progress.finish()
     claimed = {s.doc for s in sources}
     gone = sorted(d for d, k in known.items() if d not in claimed and not _exists(k)) \
