@@ -81,8 +81,11 @@ def crafted(lexical_index_dir, tmp_path):
             schema = _EvilSchema(call)
         else:
             segments = [_Evil(call)]
-        whoosh_index.TOC(schema, segments, toc.generation).write(real.storage, real.indexname)
         real.close()
+        toc_file = next(lexical.glob("_MAIN_*.toc"))
+        toc_file.unlink()
+        whoosh_index.TOC(schema, segments, toc.generation).write(real.storage, real.indexname)
+        assert toc_file.is_file()
         _resign(gen)
 
     return ix, plant
