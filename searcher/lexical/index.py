@@ -30,6 +30,9 @@ from searcher.records import Hit
 
 SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
 FILTER_CACHE = 32  # filter masks a handle keeps (a session usually repeats a few filters)
+#: Words longer than this get no typo candidates: whoosh's Levenshtein automaton grows with the
+#: word (a 100-letter word took ~0.4 s idle), and a word this long is pasted, not misspelt.
+NEAR_TERMS_MAX_CHARS = 40
 
 
 class Scoring(str, Enum):
@@ -162,6 +165,8 @@ class LexicalIndex:
 
     def near_terms(self, field: str, word: str, maxdist: int) -> list[tuple[str, int]]:
         """(term, sections) of `field` within `maxdist` Levenshtein edits, same first letter."""
+        if len(word) > NEAR_TERMS_MAX_CHARS:
+            return []
         with self._reading() as s:
             reader = s.reader()
             return [(t, reader.doc_frequency(field, t))

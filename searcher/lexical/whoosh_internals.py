@@ -197,12 +197,13 @@ def _blocks(m):
             buf = b""
         if buf[:4] == b"W3Bl":
             f = io.BytesIO(buf)
+            infos = _Restricted(f)  # one unpickler for every block header (cheaper)
             pos, blocks = 4, []
             try:
                 while True:
                     (length,) = struct.unpack_from("!i", buf, pos)
                     f.seek(pos + 4)
-                    info = restricted_load(f)
+                    info = infos.load()
                     blocks.append((info[1], f.tell(), pos + 4 + abs(length), info[3]))
                     pos += 4 + abs(length)
                     if length < 0:

@@ -54,3 +54,13 @@ def test_the_cli_says_so_in_one_line(lexical_index_dir):
     assert r.exit_code == BadQueryError.exit_code
     assert "query too long (20,000 characters" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and len(r.stderr) < 300
+
+
+def test_very_long_words_get_no_typo_candidates(lexical_index_dir):
+    """whoosh's Levenshtein automaton grows with the word; a 41-letter word is not a typo."""
+    from searcher.lexical.index import NEAR_TERMS_MAX_CHARS
+
+    with open_index(lexical_index_dir) as ix:
+        near = ix.lexical.near_terms("text", "kommunen", 1)
+        assert near  # the index has terms near a real word
+        assert ix.lexical.near_terms("text", "kommunen" + "x" * NEAR_TERMS_MAX_CHARS, 1) == []
