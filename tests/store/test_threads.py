@@ -17,7 +17,7 @@ import pytest
 from searcher.engine import open_index
 
 THREADS = 4
-ROUNDS = 2  # each thread runs every query this many times, in its own shuffled order
+ROUNDS = 3  # each thread runs every query this many times, in its own shuffled order
 
 
 def _queries(ix) -> list[tuple[str, dict]]:
