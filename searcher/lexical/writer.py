@@ -12,7 +12,6 @@ from searcher.lexical.schema import build_schema, section_fields
 from searcher.lexical.whoosh_internals import ForbiddenObject
 from searcher.records import Section
 
-
 # NOT_COMPOUND: segments stay separate files. whoosh reads a compound segment by copying each
 # of its files into memory on every open (the whole postings file: ~0.5 s and its size in RAM
 # for a cold `searcher search` at 1,000 documents); separate files are read where needed.

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from searcher.cli import app
 from searcher.engine import SearchIndex
 from searcher.errors import ModelSetupError, SearcherError
 from searcher.ingest.decoding import UndecodableError
@@ -167,7 +166,7 @@ class _Lexical:
         return None
 
     def doc_frequencies(self, terms):
-        return {t: 1 for t in terms}
+        return dict.fromkeys(terms, 1)
 
     def query_terms(self, query):
         return [("text", w) for w in query.split()]
