@@ -9,8 +9,8 @@ then the manifest (which lists every file, its size and its xxh3-128 checksum), 
 each written to a temporary name, fsynced and renamed. Readers open only the generation
 CURRENT names and only when its manifest and files agree, so they always see a consistent
 pair of indexes; an interrupted build leaves the previous generation live and its leftovers
-are removed by the next writer. A reader holds a shared flock on its generation's READERS file, so garbage
-collection never deletes a generation that is still open.
+are removed by the next writer. A reader holds a shared flock on its generation's READERS
+file, so garbage collection never deletes a generation that is still open.
 
 Sizes are checked on every open; checksums once per part on its first use (`Checksums`) and
 all of them by `searcher index --check` and before every update, which then rebuilds only the
