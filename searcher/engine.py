@@ -212,7 +212,8 @@ class SearchIndex:
 
     def semantic_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
         allowed = None if filters.is_empty() else self.lexical.matching_ids(filters)
-        qvec = self.encoder().encode_query(query)
+        with self._lazy.lock:  # a Rust tokenizer shared by threads fails ("Already borrowed")
+            qvec = self.encoder().encode_query(query)
         if not all(map(math.isfinite, qvec.tolist())):
             raise ModelSetupError(
                 f"the embedding model {self.model!r} gave a query vector that is not finite "
