@@ -43,6 +43,8 @@ MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 READERS = "READERS"
+#: Readers' record of the files whose checksums they checked (see Checksums); not in manifests.
+VERIFIED = "VERIFIED"
 TRASH = ".trash-"
 _GEN = re.compile(r"^gen-(\d{6})$")
 _TMP = re.compile(r"^\..+\.tmp-\d+$")
@@ -95,13 +97,14 @@ def fsync_tree(path: Path) -> None:
 
 
 def file_sizes(generation: Path) -> dict[str, int]:
-    """Every file of a generation (but the manifest and READERS) and its size, by relative path."""
+    """Every file of a generation (but the manifest, READERS and VERIFIED) and its size, by
+    relative path."""
     sizes: dict[str, int] = {}
     for dirpath, _dirs, files in os.walk(generation):
         for name in files:
             full = Path(dirpath) / name
             rel = full.relative_to(generation).as_posix()
-            if rel not in (MANIFEST, READERS):
+            if rel not in (MANIFEST, READERS, VERIFIED):
                 sizes[rel] = full.stat().st_size
     return dict(sorted(sizes.items()))
 
@@ -202,26 +205,74 @@ def _file_problem(generation: Path, rel: object, entry: object, *, checksum: boo
 
 class Checksums:
     """A generation's files checked against their manifest checksums once each, on first use
-    of their part (thread-safe: the first user checks, the others wait)."""
+    of their part (thread-safe: the first user checks, the others wait).
+
+    A file checked once is recorded in the generation's VERIFIED file with its identity then
+    (inode, size, modification and change times); a later process trusts that record while the
+    identity is unchanged, so only the first open after a write pays for hashing. Any write to
+    a file changes its change time, so damage made since is always hashed and found;
+    `searcher index --check` and every update ignore the record and hash everything."""
 
     def __init__(self, generation: Path, manifest: dict):
         self.generation = generation
         self.files = manifest.get("files") or {}
         self._checked: set[str] = set()
         self._lock = threading.Lock()
+        self._stamps: dict[str, str] | None = None
 
     def require(self, part: str) -> None:
         """Raise the index's one-line "damaged" error unless every file of `part` is intact."""
         with self._lock:
             if part in self._checked:
                 return
+            stamps = self._read_stamps()
+            fresh: dict[str, str] = {}
             for rel, entry in self.files.items():
-                if part_of(str(rel)) == part:
-                    problem = _file_problem(self.generation, rel, entry, checksum=True)
-                    if problem:
-                        raise _damaged(self.generation.parent,
-                                       f"{self.generation.name}: {problem}")
+                if part_of(str(rel)) != part:
+                    continue
+                stamp = _stamp(self.generation, rel, entry)
+                if stamp is not None and stamps.get(str(rel)) == stamp:
+                    continue
+                problem = _file_problem(self.generation, rel, entry, checksum=True)
+                if problem:
+                    raise _damaged(self.generation.parent, f"{self.generation.name}: {problem}")
+                if stamp is not None:
+                    fresh[str(rel)] = stamp
             self._checked.add(part)
+            if fresh:
+                self._write_stamps({**stamps, **fresh})
+
+    def _read_stamps(self) -> dict[str, str]:
+        if self._stamps is None:
+            self._stamps = {}
+            with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+                for line in (self.generation / VERIFIED).read_text(encoding="utf-8").splitlines():
+                    rel, _, stamp = line.partition("\t")
+                    self._stamps[rel] = stamp
+        return self._stamps
+
+    def _write_stamps(self, stamps: dict[str, str]) -> None:
+        """Record checked files; a read-only index just hashes again next time."""
+        self._stamps = stamps
+        tmp = self.generation / f".{VERIFIED}.tmp-{os.getpid()}"
+        with contextlib.suppress(OSError):
+            tmp.write_text("".join(f"{rel}\t{stamp}\n" for rel, stamp in stamps.items()),
+                           encoding="utf-8")
+            os.replace(tmp, self.generation / VERIFIED)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _stamp(generation: Path, rel: object, entry: object) -> str | None:
+    """A checked file's identity and expected checksum, or None (no checksum, unreadable)."""
+    _size, digest = _record(entry)
+    if digest is None or not _inside(generation, rel):
+        return None
+    try:
+        st = (generation / str(rel)).stat()
+    except OSError:
+        return None
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {digest}"
 
 
 # -- reading the live generation ----------------------------------------------------------------
@@ -398,7 +449,8 @@ def new_generation(root: Path, base: Path | None, *, link: Collection[str] = (),
     try:
         if base is not None:
             for entry in sorted(base.iterdir()):
-                if entry.name in (MANIFEST, READERS) or entry.name in skip or _TMP.match(entry.name):
+                if entry.name in (MANIFEST, READERS, VERIFIED) or entry.name in skip \
+                        or _TMP.match(entry.name):
                     continue
                 if entry.is_dir():
                     _carry(entry, gen / entry.name, link=entry.name in link)

@@ -187,3 +187,25 @@ def test_a_manifest_naming_paths_outside_the_index_reveals_nothing(built, tmp_pa
     with pytest.raises(IndexNotBuiltError, match="not a file of the index") as e:
         open_index(ix)
     assert "bytes" not in str(e.value) and "missing" not in str(e.value)
+
+
+def test_a_later_open_trusts_the_record_but_never_for_a_file_written_since(built, tmp_path,
+                                                                           monkeypatch):
+    ix = tmp_path / "ix"
+    shutil.copytree(built["ix"], ix)
+    hashed: list[str] = []
+    real = layout.file_checksum
+    monkeypatch.setattr(layout, "file_checksum", lambda p: hashed.append(p.name) or real(p))
+    open_index(ix).close()
+    first = len(hashed)
+    assert first > 0 and (layout.require_current(ix)[0] / layout.VERIFIED).is_file()
+    hashed.clear()
+    open_index(ix).close()
+    assert hashed == []  # recorded as checked, files untouched: no hashing
+    target = _target(ix, "whoosh postings")
+    _damage(target, "middle")
+    with pytest.raises(IndexNotBuiltError, match=target.name):
+        open_index(ix)
+    assert target.name in hashed
+    r = runner.invoke(app, ["index", "--check", "--index-dir", str(ix)])
+    assert r.exit_code == IndexNotBuiltError.exit_code and target.name in r.stderr
