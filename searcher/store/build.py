@@ -201,7 +201,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
     notes: list[str] = []
     base, known, damage = (None, {}, []) if rebuild else _usable_base(root)
     live = layout.current_generation(root)
-    notes += [f"damaged: {g}/{rel} ({problem})" for g, rel, problem in damage]
+    notes += [f"damaged: {g}/{problem}" for g, _rel, problem in damage]
     if base is not None and base != live:
         notes.append(f"the live index was damaged; continuing from {base.name}")
     elif base is None and not rebuild and layout.generation_numbers(root):
