@@ -271,6 +271,8 @@ errors, seen, rounds = [], set(), 0
 held = open_index(root)
 while not stop.exists() and rounds < 5000:
     rounds += 1
+    if rounds == 2:  # warmed up (imports, lexicon): the writer may start
+        stop.with_name("ready").touch()
     try:
         with open_index(root) as ix:
             seen.add(ix.generation.name)
@@ -295,7 +297,7 @@ def test_readers_keep_answering_while_a_writer_publishes(tmp_path):
     reader = subprocess.Popen([sys.executable, "-c", READER, str(ix), str(stop)], env=_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)
+        _wait_for(lambda: (tmp_path / "ready").exists() or reader.poll() is not None, poll=0.01)
         for i in range(5):
             (corpus / f"update_{i}.txt").write_text(f"Kommunen beslutar om uppdatering{i}.\n",
                                                     encoding="utf-8")
