@@ -19,10 +19,10 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import FieldsPlugin
 
 from searcher.analysis.stemming import SwedishStemmer
-from searcher.errors import BadQueryError
+from searcher.errors import BadQueryError, IndexNotBuiltError
 from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
 from searcher.lexical.tree import UnsupportedQuery, from_whoosh
-from searcher.lexical.whoosh_internals import remember_pivots
+from searcher.lexical.whoosh_internals import ForbiddenObject, remember_pivots
 from searcher.lexical.writer import open_whoosh
 from searcher.query.filters import Filters
 from searcher.query.typo import TypoResult, expand_typos
@@ -48,6 +48,7 @@ class LexicalIndex:
 
     def __init__(self, path: Path, *, scorer: Scoring | str = Scoring.vector):
         self.scoring = Scoring(scorer)
+        self._path = path
         self._ix = open_whoosh(path)
         self._weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
         self._parser = MultifieldParser(
@@ -67,12 +68,18 @@ class LexicalIndex:
         a generation never changes, and opening one copies the compound segment's files
         (~0.1 s per open at 1,000 documents; scripts/bench.py)."""
         with self._lock:
-            if self._searcher is None:
-                searcher = self._ix.searcher(weighting=self._weighting)
-                for leaf, _ in searcher.leaf_searchers():
-                    remember_pivots(leaf.reader())
-                self._searcher = searcher
-            yield self._searcher
+            try:
+                if self._searcher is None:
+                    searcher = self._ix.searcher(weighting=self._weighting)
+                    for leaf, _ in searcher.leaf_searchers():
+                        remember_pivots(leaf.reader())
+                    self._searcher = searcher
+                yield self._searcher
+            except ForbiddenObject as e:  # a posting block or stored field naming code
+                raise IndexNotBuiltError(
+                    f"{self._path} contains objects searcher does not load ({e}); nothing was "
+                    f"run — rebuild with `searcher index --rebuild`"
+                ) from None
 
     def parse(self, query: str) -> wq.Query:
         # "?" ends questions ("Vem förde anteckningar under mötet?"); whoosh would read it as a

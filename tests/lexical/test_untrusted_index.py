@@ -162,3 +162,20 @@ def test_the_allow_list_refuses_functions_even_from_allowed_modules():
         with pytest.raises(ForbiddenObject):
             restricted_loads(data)
     assert callable(analyzers.StemmingAnalyzer)
+
+
+def test_a_forbidden_object_met_while_searching_is_one_clear_error(lexical_index_dir,
+                                                                   monkeypatch):
+    """A posting block naming code (a forged index whose TOC is clean) fails the search with
+    the same one-line reason, never a traceback and never the code."""
+    import searcher.lexical.whoosh_internals as internals
+
+    def forbidden(*_a, **_k):
+        raise ForbiddenObject("posix.system")
+
+    with open_index(lexical_index_dir) as ix:
+        monkeypatch.setattr(internals, "restricted_loads", forbidden)
+        monkeypatch.setattr(internals, "_Restricted", lambda f: type(
+            "R", (), {"load": staticmethod(forbidden)})())
+        with pytest.raises(IndexNotBuiltError, match=MESSAGE):
+            ix.search("kommunen beslutar", mode="lexical")
