@@ -8,14 +8,21 @@ fusion functions in searcher.ranking.fusion combine them with per-query arm weig
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from searcher.analysis import ANALYZER_VERSION
-from searcher.errors import BadQueryError, IndexMismatchError, IndexNotBuiltError, ModelSetupError
+from searcher.errors import (
+    BadQueryError,
+    IndexMismatchError,
+    IndexNotBuiltError,
+    ModelSetupError,
+)
 from searcher.lexical.index import LexicalIndex
 from searcher.messages import t
 from searcher.query.filters import Filters, parse_filters
@@ -40,6 +47,28 @@ from searcher.store.sections import SectionStore
 MAX_LIMIT = 1000
 #: Response.mode of a query of only filters: sections listed in date order, not ranked.
 LISTING_MODE = "filters"
+
+#: Query size limits: the typo expansion walks the term index per word, and analysis splits
+#: compounds, so a pasted page or a 100,000-character "word" would take minutes. A real query
+#: is a few words; the longest Swedish compounds and identifiers are well under 100 letters.
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 64
+MAX_WORD_CHARS = 100
+
+
+def check_query_size(query: str) -> None:
+    """Refuse a query too long, with too many words, or with a word too long, saying which."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadQueryError(f"query too long ({len(query):,} characters; the limit is "
+                            f"{MAX_QUERY_CHARS:,})")
+    words = query.split()
+    if len(words) > MAX_QUERY_WORDS:
+        raise BadQueryError(f"query has too many words ({len(words)}; the limit is "
+                            f"{MAX_QUERY_WORDS})")
+    longest = max(words, key=len, default="")
+    if len(longest) > MAX_WORD_CHARS:
+        raise BadQueryError(f"query word too long ({len(longest):,} characters, "
+                            f"{longest[:20]!r}…; the limit is {MAX_WORD_CHARS})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +102,12 @@ class Candidates:
 
 @dataclass
 class _Lazy:
+    """The parts opened on first use; `lock` makes that happen once when threads share it."""
+
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -100,6 +132,10 @@ def check_manifest(manifest: dict, where: str, model: str | None) -> None:
 
 class SearchIndex:
     """A consistent, read-only view of one index: its manifest and three parts.
+
+    One SearchIndex may be shared by threads (a web app, a notebook's pool): the lexical
+    handle and the section store each use their state under a lock, and the lazily opened
+    vectors and encoder are opened once under `_lazy.lock`.
 
     The parts are duck-typed so that a backend can supply its own: `store` (SectionStore's read
     methods), `lexical` (LexicalIndex's search/matching_ids/more_like/query_terms/
@@ -126,17 +162,32 @@ class SearchIndex:
         """Open the published generation of an index directory."""
         generation, manifest = layout.require_current(root)
         check_manifest(manifest, f"{root}/", model)
+        checksums = layout.Checksums(generation, manifest)  # each part checked on first use
+        checksums.require("sections.sqlite")
         try:
             store = SectionStore(generation / "sections.sqlite", readonly=True)
         except (FileNotFoundError, OSError):
             raise IndexNotBuiltError(f"index in {root}/ is incomplete; run `searcher index`") from None
+        try:
+            checksums.require("lexical")
+            lexical = LexicalIndex(generation / "lexical")
+        except BaseException:
+            store.close()
+            raise
 
         def open_vectors():
             from searcher.semantic.vectors import VectorIndex
 
-            return VectorIndex(generation / "semantic")
+            checksums.require("semantic")
+            try:
+                return VectorIndex(generation / "semantic")
+            except (OSError, ValueError, EOFError) as e:  # a manifest without checksums
+                raise IndexNotBuiltError(
+                    f"index in {root}/ is damaged ({generation.name}/semantic: {e}); run "
+                    f"`searcher index` to repair it"
+                ) from None
 
-        ix = cls(manifest=manifest, store=store, lexical=LexicalIndex(generation / "lexical"),
+        ix = cls(manifest=manifest, store=store, lexical=lexical,
                  open_vectors=open_vectors, where=f"{root}/", model=model, cache_dir=cache_dir)
         ix.root, ix.generation = root, generation
         return ix
@@ -147,11 +198,16 @@ class SearchIndex:
         return bool(self.manifest.get("semantic"))
 
     def _vectors(self):
-        if self._lazy.vectors is None:
-            self._lazy.vectors = self._open_vectors()
-        return self._lazy.vectors
+        with self._lazy.lock:
+            if self._lazy.vectors is None:
+                self._lazy.vectors = self._open_vectors()
+            return self._lazy.vectors
 
     def encoder(self):
+        with self._lazy.lock:
+            return self._encoder()
+
+    def _encoder(self):
         if self._lazy.encoder is None:
             from searcher.semantic.encoder import Encoder
 
@@ -167,14 +223,26 @@ class SearchIndex:
 
     # -- arms ---------------------------------------------------------------------------------
     def lexical_hits(self, query: str, *, limit: int, filters: Filters) -> list[Hit]:
-        return self.lexical.search(query, limit=limit, filters=filters)
+        return _finite(self.lexical.search(query, limit=limit, filters=filters))
 
     def semantic_hits(self, query: str, *, limit: int, filters: Filters,
                       qvec=None) -> list[Hit]:
         allowed = None if filters.is_empty() else self.lexical.matching_ids(filters)
         if qvec is None:
+            qvec = self.query_vector(query)
+        return _finite(self._vectors().search(qvec, limit=limit, allowed=allowed))
+
+    def query_vector(self, query: str):
+        """The query's embedding, encoded under the handle's lock (a Rust tokenizer shared by
+        threads fails with "Already borrowed") and checked to be finite."""
+        with self._lazy.lock:
             qvec = self.encoder().encode_query(query)
-        return self._vectors().search(qvec, limit=limit, allowed=allowed)
+        if not all(map(math.isfinite, qvec.tolist())):
+            raise ModelSetupError(
+                f"the embedding model {self.model!r} gave a query vector that is not finite "
+                f"(a damaged model file?); delete the model cache to have it rebuilt"
+            )
+        return qvec
 
     def scored_union(self, lexical_query: str, qvec, lex: list[Hit],
                      sem: list[Hit]) -> tuple[Candidate, ...]:
@@ -218,6 +286,7 @@ class SearchIndex:
             raise BadQueryError(f"alpha must be between 0 and 1, got {alpha}")
         if not query or not query.strip():
             raise BadQueryError("empty query")
+        check_query_size(query)
         if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise BadQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         parsed = parse_query(query)
@@ -245,7 +314,10 @@ class SearchIndex:
         self, query: ParsedQuery | str, *, mode: SearchMode,
         filters: dict[str, str | None] | None, fetch: int, semantic_fetch: int | None = None,
     ) -> Candidates:
-        """Correct typos in the parsed query (a string is parsed here), run the arms."""
+        """Correct typos in the parsed query (a string is checked and parsed here), run the
+        arms."""
+        if isinstance(query, str):
+            check_query_size(query)
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         text = parsed.query
         flt = parse_filters({**(filters or {}), **parsed.filters})
@@ -274,7 +346,7 @@ class SearchIndex:
         if mode in (SearchMode.lexical, SearchMode.hybrid):
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
         if mode == SearchMode.semantic:
-            qvec = self.encoder().encode_query(semantic_query)
+            qvec = self.query_vector(semantic_query)
             sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
                                      qvec=qvec)
         elif mode == SearchMode.hybrid:
@@ -375,10 +447,10 @@ class SearchIndex:
         the index's model cannot be loaded here: the words still answer (a semantic-only query
         raises instead)."""
         try:
-            qvec = self.encoder().encode_query(query)
+            qvec = self.query_vector(query)
             return self.semantic_hits(query, limit=fetch, filters=flt, qvec=qvec), qvec, ""
-        except ModelSetupError:
-            return [], None, t("model_missing", model=self.model)
+        except ModelSetupError as e:  # not installed here, an unwritable cache, a damaged file
+            return [], None, t("model_missing", model=self.model, reason=e)
 
     def _within_days(self, hits: list[Hit], flt: Filters) -> list[Hit]:
         """Hits whose section's date lies in a range that starts or ends inside a year."""
@@ -443,6 +515,11 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _finite(hits: list[Hit]) -> list[Hit]:
+    """Hits with a finite score (NaN from damaged vectors never reaches fusion or JSON)."""
+    return [h for h in hits if math.isfinite(h.score)]
 
 
 def _mode(mode: str | SearchMode) -> SearchMode:

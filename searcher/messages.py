@@ -73,6 +73,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weights": ("weights: words {lex:.2f}, meaning {sem:.2f}",
                 "vikter: ord {lex:.2f}, betydelse {sem:.2f}"),
     "score_label": ("score", "poäng"),
+    "check_damaged": ("damaged: {line}", "skadad: {line}"),
+    "check_failed": ("{n} damaged file(s) in {where}/; run `searcher index` to repair them",
+                     "{n} skadade filer i {where}/; kör `searcher index` för att laga dem"),
+    "check_how_sums": ("sizes and checksums", "storlekar och kontrollsummor"),
+    "check_how_sizes": ("sizes only (no checksums yet: the next `searcher index` adds them)",
+                        "bara storlekar (inga kontrollsummor än: nästa `searcher index` lägger "
+                        "till dem)"),
+    "check_ok": ("{generation} in {where}/: {n} files intact ({how})",
+                 "{generation} i {where}/: {n} filer hela ({how})"),
     "case_none": ("no section handles {dnr!r}", "inget avsnitt behandlar {dnr!r}"),
     "case_total": ("{n} sections of {dnr!r}", "{n} avsnitt i {dnr!r}"),
     "case_col_date": ("date", "datum"),
@@ -102,11 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                 "embeddings {semantic}; {generation} i {where}/ ({seconds:.1f} s)"),
     "keeps_model": ("keeping the index's model {model!r} (--model chooses another)",
                     "behåller indexets modell {model!r} (--model väljer en annan)"),
-    "model_missing": ("the index was built with model {model!r}, which cannot be loaded here; "
-                      "searching lexically. Install that model, or rebuild with "
+    "model_missing": ("the index was built with model {model!r}, which cannot be loaded here "
+                      "({reason}); searching lexically. Install that model, or rebuild with "
                       "`searcher index --rebuild --model M`",
-                      "indexet byggdes med modellen {model!r}, som inte kan laddas här; söker "
-                      "på ord. Installera modellen eller bygg om med "
+                      "indexet byggdes med modellen {model!r}, som inte kan laddas här "
+                      "({reason}); söker på ord. Installera modellen eller bygg om med "
                       "`searcher index --rebuild --model M`"),
     # -- export ---------------------------------------------------------------------------------
     "wrote": ("wrote {n} hits ({mode}) as {fmt} to {where}",

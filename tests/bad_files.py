@@ -132,7 +132,9 @@ def make_bad_files(folder: Path, *, huge: bool = True) -> dict[Path, str]:
         "socket.txt": _bind_socket,
     }
     reasons = {"broken_link.txt": "broken symbolic link", "link_loop.txt": "broken symbolic link",
-               "fifo.txt": "FIFO", "dev_zero.txt": "device", "socket.txt": "socket"}
+               "fifo.txt": "FIFO", "socket.txt": "socket",
+               # issue 19: a link out of the folder is not followed at all (before: "device")
+               "dev_zero.txt": "symbolic link leading out of the folder"}
     for name, make in specials.items():
         p = folder / name
         make(p)

@@ -14,6 +14,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from searcher.cli.sanitize import sanitizing
 from searcher.messages import t
 from searcher.query.parse import ParsedQuery
 from searcher.records import Result, Section
@@ -27,14 +28,15 @@ from searcher.tools.explore.reading import (
 
 
 def stdout_console(no_color: bool = False) -> Console:
-    return Console(no_color=no_color or bool(os.environ.get("NO_COLOR")), soft_wrap=False)
+    return sanitizing(Console(no_color=no_color or bool(os.environ.get("NO_COLOR")),
+                              soft_wrap=False))
 
 
 def stderr_console(no_color: bool = False, *, wrap: bool = False) -> Console:
     """Diagnostics: never wrapped, so an error stays one greppable line; `wrap` folds them at
     word boundaries to the terminal instead (the repl, where nobody greps)."""
-    return Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
-                   soft_wrap=not wrap)
+    return sanitizing(Console(stderr=True, no_color=no_color or bool(os.environ.get("NO_COLOR")),
+                              soft_wrap=not wrap))
 
 
 def error(e: BaseException) -> None:

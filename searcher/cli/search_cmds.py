@@ -29,6 +29,7 @@ from searcher.cli.common import (
     filters,
     found_or_none,
 )
+from searcher.cli.sanitize import for_terminal_stream
 from searcher.messages import t
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
@@ -79,6 +80,14 @@ def index(
         list[str] | None,
         typer.Option("--set", help="Override metadata, e.g. --set municipality=Växjö."),
     ] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Verify every index file against its checksum; change nothing.")] = False,
+    optimize: Annotated[bool, typer.Option(
+        "--optimize", help="Write the lexical index afresh (scores equal a clean build's).")
+    ] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Index files reached through links that leave the folder.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
@@ -88,11 +97,15 @@ def index(
         searcher index corpus/
         searcher index protokoll/2023/ --set municipality=Växjö
         searcher index --no-semantic stora-mappen/
+        searcher index --check
     """
     from searcher.cli.progress import RichProgress
     from searcher.store.build import build_index
 
     settings = Settings.resolve(index_dir=index_dir, model=model)
+    if check:
+        _check(settings.index_dir)
+        return
     for path in paths or [settings.corpus_dir]:
         if not path.exists():
             raise typer.BadParameter(t("no_corpus", path=path))
@@ -115,7 +128,8 @@ def index(
                                 **options)
         else:
             report = build_index(paths or [settings.corpus_dir], settings.index_dir,
-                                 progress=progress, **options)
+                                 progress=progress, optimize=optimize,
+                                 follow_symlinks=follow_symlinks, **options)
     render.note(t(
         "indexed", indexed=len(report.indexed), unchanged=len(report.unchanged),
         removed=len(report.removed), skipped=len(report.skipped), sections=report.sections,
@@ -146,6 +160,21 @@ def _keep_index_model(settings: Settings) -> Settings:
         return settings
     render.note(t("keeps_model", model=built_with))
     return replace(settings, model=built_with)
+
+
+def _check(index_dir: Path) -> None:
+    """`searcher index --check`: one line per damaged file; exit 3 when there is any."""
+    from searcher.errors import IndexNotBuiltError
+    from searcher.store.check import check_index
+
+    report = check_index(index_dir)
+    for line in report.damaged:
+        render.note(t("check_damaged", line=line))
+    if report.damaged:
+        raise IndexNotBuiltError(t("check_failed", n=len(report.damaged), where=index_dir))
+    how = t("check_how_sums") if report.checksummed else t("check_how_sizes")
+    render.note(t("check_ok", generation=report.generation, where=index_dir, n=report.files,
+                  how=how))
 
 
 @app.command()
@@ -442,7 +471,9 @@ def export(
     if chosen is ExportFormat.xlsx:
         n = write_xlsx(records, out, columns=columns, title=query)
     elif out is None or str(out) == "-":
-        n = _write_text(records, chosen, sys.stdout, columns, title, excel)
+        exact = chosen.value in ("json", "jsonl")
+        stream = sys.stdout if exact else for_terminal_stream(sys.stdout)
+        n = _write_text(records, chosen, stream, columns, title, excel)
         sys.stdout.flush()
     else:
         with open(out, "w", encoding="utf-8", newline="") as fh:

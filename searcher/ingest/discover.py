@@ -41,6 +41,7 @@ class SourceFile:
     doc: str
     source: bytes  # absolute path as bytes: the file's identity across runs
     fingerprint: str = ""  # sha256 over the file, its sidecar and the metadata overrides
+    follow_symlinks: bool = False  # a sidecar may be a link leading out of the file's folder
 
 
 class SkipFile(Exception):
@@ -71,12 +72,37 @@ def one_line(text: str) -> str:
     return line if len(line) <= REASON_CHARS else line[: REASON_CHARS - 1] + "…"
 
 
-def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Skip]]:
+OUTSIDE_LINK = "symbolic link leading out of the folder (to {target}); not read — " \
+    "`searcher index --follow-symlinks` reads it"
+
+
+def leaves(path: Path, folder: Path) -> bool:
+    """True when `path` is reached through a symbolic link whose target lies outside `folder`
+    (a link to /etc/passwd, or to a secret elsewhere, inside a shared folder)."""
+    if not path.is_symlink():
+        return False
+    real = os.path.realpath(path)
+    base = os.path.realpath(folder)
+    return os.path.commonpath([real, base]) != base
+
+
+def _outside(path: Path) -> str:
+    return OUTSIDE_LINK.format(target=shown(os.path.realpath(path)))
+
+
+def sidecars(path: Path) -> tuple[Path, Path]:
+    """The metadata sidecars a document may have: `NAME.meta.json`, then `STEM.meta.json`."""
+    return path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")
+
+
+def collect_files(paths: Sequence[Path], *, follow_symlinks: bool = False,
+                  ) -> tuple[list[Path], list[Skip]]:
     """Supported files under the given paths (in a stable order), and paths that cannot be used.
 
     Hidden files and folders are ignored, and so are files of other types inside folders; a
     broken link or a non-file with a supported suffix is reported. Links to folders are not
-    followed (no cycles).
+    followed (no cycles); links to files outside the folder given, and sidecars that are links
+    out of their document's folder, are skipped with a note unless `follow_symlinks`.
     """
     files: list[Path] = []
     bad: list[Skip] = []
@@ -102,6 +128,8 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Skip]]:
                         continue
                     if f.is_symlink() and not f.exists():
                         bad.append(Skip(shown(f), _broken_link(f)))
+                    elif not follow_symlinks and leaves(f, p):
+                        bad.append(Skip(shown(f), _outside(f)))
                     else:
                         add(f)
         elif p.exists():
@@ -110,6 +138,9 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Skip]]:
             bad.append(Skip(shown(p), _broken_link(p)))
         else:
             bad.append(Skip(shown(p), "no such file or directory"))
+    if not follow_symlinks:
+        bad += [Skip(shown(side), _outside(side)) for f in files for side in sidecars(f)
+                if leaves(side, f.parent)]
     return files, bad
 
 
@@ -189,13 +220,15 @@ def _read_bytes(path: Path) -> bytes:
             raise SkipFile(f"cannot read file ({e.strerror or e})") from None
 
 
-def fingerprint(path: Path, overrides: Mapping[str, str]) -> tuple[str, str]:
+def fingerprint(path: Path, overrides: Mapping[str, str], *,
+                follow_symlinks: bool = False) -> tuple[str, str]:
     """(sha256 of the file, fingerprint of file + metadata sidecar + overrides)."""
     data = _read_bytes(path)
     file_hash = hashlib.sha256(data).hexdigest()
     h = hashlib.sha256(file_hash.encode())
-    sidecars = (path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json"))
-    for side in sidecars:
+    for side in sidecars(path):
+        if not follow_symlinks and leaves(side, path.parent):
+            continue
         if side.is_file():  # is_file: never open a FIFO that merely has the sidecar's name
             with contextlib.suppress(OSError):  # the loader reports an unreadable sidecar
                 h.update(b"\0" + os.fsencode(side.name) + b"\0" + side.read_bytes())

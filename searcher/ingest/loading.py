@@ -47,7 +47,8 @@ def is_supported(path: Path) -> bool:
 
 
 def load_document(
-    path: Path, *, doc: str | None = None, overrides: dict[str, str] | None = None
+    path: Path, *, doc: str | None = None, overrides: dict[str, str] | None = None,
+    follow_symlinks: bool = False,
 ) -> Document:
     """Read one file into a Document; `doc` defaults to the file name.
 
@@ -71,7 +72,7 @@ def load_document(
     if not text.strip():
         raise BadInputError(f"{path}: no text in file")
     meta = detect_meta(text)
-    sidecar = read_sidecar(path)
+    sidecar = read_sidecar(path, follow_symlinks=follow_symlinks)
     if sidecar:
         meta = apply_overrides(meta, sidecar, source=f"{path.name}.meta.json")
     if overrides:

@@ -21,6 +21,10 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset({"td", "th"})
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: Uncompressed size of a DOCX's document.xml read at most: ~10 million characters of text
+#: (store/reading.MAX_TEXT_CHARS) in Word's markup. A zip bomb (a few hundred KB expanding to
+#: gigabytes) is refused from its declared size, and a lying header by the bounded read.
+MAX_DOCX_XML_BYTES = 64 * 2**20
 
 
 class _TextParser(HTMLParser):
@@ -60,12 +64,27 @@ def read_html(data: bytes) -> tuple[str, tuple[int, ...]]:
 def read_docx(data: bytes) -> tuple[str, tuple[int, ...]]:
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
-            root = ElementTree.fromstring(z.read("word/document.xml"))
+            root = ElementTree.fromstring(_bounded_read(z, "word/document.xml"))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as e:
         raise UndecodableError(f"not a readable DOCX ({type(e).__name__}: {e})") from None
     body = root.find(f"{W}body")
     blocks = [] if body is None else [_docx_block(el) for el in body]
     return _tidy("\n\n".join(b for b in blocks if b.strip())), ()
+
+
+def _bounded_read(z: zipfile.ZipFile, name: str) -> bytes:
+    """An archive member's bytes, refused before extraction when it is larger than
+    MAX_DOCX_XML_BYTES uncompressed (declared or, for a lying header, actually read)."""
+    declared = z.getinfo(name).file_size
+    limit = f"{MAX_DOCX_XML_BYTES / 2**20:.0f} MiB"
+    if declared > MAX_DOCX_XML_BYTES:
+        raise UndecodableError(f"DOCX text part too large uncompressed ({declared / 2**20:,.0f} "
+                               f"MiB; the limit is {limit}): refused before extracting")
+    with z.open(name) as f:
+        raw = f.read(MAX_DOCX_XML_BYTES + 1)
+    if len(raw) > MAX_DOCX_XML_BYTES:
+        raise UndecodableError(f"DOCX text part larger than its header says (over {limit})")
+    return raw
 
 
 def _docx_block(el: ElementTree.Element) -> str:

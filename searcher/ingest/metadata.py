@@ -8,6 +8,7 @@ reads the text; it never guesses from the file name.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import fields, replace
@@ -185,12 +186,15 @@ def _title(head: str, doc_type: str, organ: str | None, date: str | None) -> str
     return None
 
 
-def read_sidecar(path: Path) -> dict[str, str]:
-    """Fields from `NAME.meta.json` or `STEM.meta.json` beside `path`; {} when there is none."""
+def read_sidecar(path: Path, *, follow_symlinks: bool = False) -> dict[str, str]:
+    """Fields from `NAME.meta.json` or `STEM.meta.json` beside `path`; {} when there is none.
+    A sidecar that is a link out of the file's folder is not read unless `follow_symlinks`."""
     for side in (
         path.with_name(path.name + ".meta.json"),
         path.with_name(path.stem + ".meta.json"),
     ):
+        if not follow_symlinks and side.is_symlink() and _leaves_folder(side, path.parent):
+            continue
         if side.is_file():
             try:
                 data = json.loads(side.read_text(encoding="utf-8"))
@@ -200,6 +204,11 @@ def read_sidecar(path: Path) -> dict[str, str]:
                 raise BadInputError(f"{side}: metadata sidecar must be a JSON object")
             return {str(k): None if v is None else str(v) for k, v in data.items()}
     return {}
+
+
+def _leaves_folder(path: Path, folder: Path) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, base]) != base
 
 
 def apply_overrides(

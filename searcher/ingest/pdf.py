@@ -29,7 +29,7 @@ CORRUPT_PDF_ERRORS: tuple[type[Exception], ...] = (
 def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
     """Text of every page joined by a blank line, and each page's start offset."""
     from pypdf import PdfReader  # imported here: only PDF ingestion needs it
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every odd xref
     try:
@@ -39,6 +39,9 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
         pages = [(page.extract_text() or "") for page in reader.pages]
     except FileNotDecryptedError:
         raise UndecodableError("encrypted PDF; remove the password first") from None
+    except DependencyError:  # AES without the optional `cryptography` package
+        raise UndecodableError("encrypted PDF (AES); reading it needs the `cryptography` "
+                               "package, or remove the encryption first") from None
     except (PyPdfError, *CORRUPT_PDF_ERRORS) as e:
         raise UndecodableError(f"corrupt PDF ({type(e).__name__}: {e})") from None
     if not pages:

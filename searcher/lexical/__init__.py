@@ -3,3 +3,7 @@
 
 whoosh's private attributes and on-disk formats are read in whoosh_internals.py alone.
 """
+
+from searcher.lexical.whoosh_internals import restrict_unpickling
+
+restrict_unpickling()  # before any index is opened: whoosh's pickles name only allowed classes

@@ -1,16 +1,18 @@
 """The lexical arm's read handle: query strings and Filters in, plain Hits out.
 
-whoosh objects (searchers, queries, results) never leave this package.
+whoosh objects (searchers, queries, results) never leave this package. A handle may be shared
+by threads: whoosh's searcher (file positions), the scorer's caches and the analyzers' caches
+are used under one lock per handle, so threads take turns (the GIL allows little more).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.qparser import MultifieldParser, OrGroup
@@ -20,13 +22,17 @@ from searcher.analysis.stemming import SwedishStemmer
 from searcher.errors import BadQueryError, IndexNotBuiltError
 from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
 from searcher.lexical.tree import UnsupportedQuery, from_whoosh
-from searcher.lexical.whoosh_internals import remember_pivots
+from searcher.lexical.whoosh_internals import ForbiddenObject, remember_pivots
+from searcher.lexical.writer import open_whoosh
 from searcher.query.filters import Filters
 from searcher.query.typo import TypoResult, expand_typos
 from searcher.records import Hit
 
 SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
 FILTER_CACHE = 32  # filter masks a handle keeps (a session usually repeats a few filters)
+#: Words longer than this get no typo candidates: whoosh's Levenshtein automaton grows with the
+#: word (a 100-letter word took ~0.4 s idle), and a word this long is pasted, not misspelt.
+NEAR_TERMS_MAX_CHARS = 40
 
 
 class Scoring(str, Enum):
@@ -42,9 +48,8 @@ class LexicalIndex:
 
     def __init__(self, path: Path, *, scorer: Scoring | str = Scoring.vector):
         self.scoring = Scoring(scorer)
-        if not whoosh_index.exists_in(str(path)):
-            raise IndexNotBuiltError(f"no lexical index in {path}")
-        self._ix = whoosh_index.open_dir(str(path))
+        self._path = path
+        self._ix = open_whoosh(path)
         self._weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
         self._parser = MultifieldParser(
             list(FIELD_BOOSTS), self._ix.schema, fieldboosts=FIELD_BOOSTS,
@@ -55,16 +60,26 @@ class LexicalIndex:
         self._searcher = None
         self._scorer = None
         self._masks: dict[Filters, object] = {}
+        self._lock = threading.RLock()
 
-    def _reading(self) -> contextlib.AbstractContextManager:
-        """This handle's one searcher, opened on first use and kept: a generation never
-        changes, and opening one copies the compound segment's files (~0.1 s per open at
-        1,000 documents; scripts/bench.py)."""
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=self._weighting)
-            for leaf, _ in self._searcher.leaf_searchers():
-                remember_pivots(leaf.reader())
-        return contextlib.nullcontext(self._searcher)
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator:
+        """This handle's one searcher, under the handle's lock; opened on first use and kept:
+        a generation never changes, and opening one copies the compound segment's files
+        (~0.1 s per open at 1,000 documents; scripts/bench.py)."""
+        with self._lock:
+            try:
+                if self._searcher is None:
+                    searcher = self._ix.searcher(weighting=self._weighting)
+                    for leaf, _ in searcher.leaf_searchers():
+                        remember_pivots(leaf.reader())
+                    self._searcher = searcher
+                yield self._searcher
+            except ForbiddenObject as e:  # a posting block or stored field naming code
+                raise IndexNotBuiltError(
+                    f"{self._path} contains objects searcher does not load ({e}); nothing was "
+                    f"run — rebuild with `searcher index --rebuild`"
+                ) from None
 
     def parse(self, query: str) -> wq.Query:
         # "?" ends questions ("Vem förde anteckningar under mötet?"); whoosh would read it as a
@@ -73,7 +88,8 @@ class LexicalIndex:
         if not q:
             raise BadQueryError("empty query")
         try:
-            return self._parser.parse(q)
+            with self._lock:  # the analyzers keep caches
+                return self._parser.parse(q)
         except Exception as e:  # whoosh raises several unrelated types for bad syntax
             raise BadQueryError(f"cannot parse query {query!r}: {e}") from None
 
@@ -218,6 +234,8 @@ class LexicalIndex:
 
     def near_terms(self, field: str, word: str, maxdist: int) -> list[tuple[str, int]]:
         """(term, sections) of `field` within `maxdist` Levenshtein edits, same first letter."""
+        if len(word) > NEAR_TERMS_MAX_CHARS:
+            return []
         with self._reading() as s:
             reader = s.reader()
             return [(t, reader.doc_frequency(field, t))
@@ -241,7 +259,8 @@ class LexicalIndex:
 
     def expand_typos(self, query: str) -> TypoResult:
         """Expand unknown query words with close index terms (searcher.query.typo)."""
-        return expand_typos(query, self)
+        with self._lock:
+            return expand_typos(query, self)
 
     def query_terms(self, query: str) -> list[tuple[str, str]]:
         """(field, token) pairs the parsed query looks for; used for highlighting and signals."""
@@ -274,9 +293,10 @@ class LexicalIndex:
             return s.doc_count()
 
     def close(self) -> None:
-        self._scorer = None  # it holds the searcher's readers
-        self._masks.clear()
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self._ix.close()
+        with self._lock:
+            self._scorer = None  # it holds the searcher's readers
+            self._masks.clear()
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix.close()

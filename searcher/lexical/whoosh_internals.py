@@ -14,20 +14,98 @@ tests/lexical/test_scorer.py):
   `_data`, `_values`, `_lastblock`, `_goto` and `_nextoffset` read it block by block.
 - The term index (`reader._terms._tindex`, an OrderedHashReader) has `indexlen`, `indexbase`,
   `indexsize`, `key_at` and `_get_pos`, and searches it with `closest_key_pos`.
+- whoosh unpickles its TOC (the schema, the segment list), compound-file directories, posting
+  block headers and blocks, stored fields and position values through `whoosh.index.pickle`,
+  `whoosh.filedb.structfile.load_pickle` and the `loads` of `whoosh.codec.whoosh3`,
+  `whoosh.columns` and `whoosh.formats`; `restrict_unpickling()` replaces those with
+  `restricted_loads`, and whoosh's loaders of older TOC formats are dropped.
 
 Anything that is not the layout described falls back to whoosh's public interface.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import pickle
 import struct
+import types
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
+import whoosh.codec.whoosh3
+import whoosh.columns
+import whoosh.filedb.structfile
+import whoosh.formats
+import whoosh.index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+
+# -- no code from an index: the only objects whoosh's pickles may name ------------------------
+#: Plain values (and the helpers pickle uses to rebuild them).
+SAFE_GLOBALS = frozenset(
+    [(m, n) for m in ("builtins", "__builtin__") for n in (
+        "bool", "bytearray", "bytes", "complex", "dict", "float", "frozenset", "int", "list",
+        "long", "object", "set", "str", "tuple", "unicode")]
+    + [("_codecs", "encode"), ("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor"),
+       ("collections", "defaultdict"), ("collections", "OrderedDict"), ("re", "_compile"),
+       ("array", "array"), ("array", "_array_reconstructor"),
+       ("whoosh.codec.whoosh3", "W3Codec"), ("whoosh.codec.whoosh3", "W3Segment")]
+)
+#: Modules whose classes (classes only, never functions) a schema is made of: fields, formats,
+#: columns, analyzers and stemmers, ours included. Their constructors only store settings.
+SCHEMA_MODULES = ("whoosh.fields", "whoosh.formats", "whoosh.columns", "whoosh.analysis.",
+                  "whoosh.lang.", "searcher.analysis.")
+
+
+def _schema_module(module: str) -> bool:
+    return any(module == m or (m.endswith(".") and module.startswith(m)) for m in SCHEMA_MODULES)
+
+
+class ForbiddenObject(pickle.UnpicklingError):
+    """A pickle in the index names something outside the allow-list (it would run code)."""
+
+
+class _Restricted(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) in SAFE_GLOBALS:
+            return super().find_class(module, name)
+        if _schema_module(module) and name.isidentifier() and not name.startswith("_"):
+            try:
+                obj = getattr(importlib.import_module(module), name)
+            except (ImportError, AttributeError):
+                obj = None
+            if isinstance(obj, type) and _schema_module(obj.__module__):
+                return obj
+        raise ForbiddenObject(f"{module}.{name}")
+
+
+def restricted_load(file, **_kwargs):
+    """pickle.load allowing only SAFE_GLOBALS and the classes of SCHEMA_MODULES."""
+    return _Restricted(file).load()
+
+
+def restricted_loads(data, **_kwargs):
+    """pickle.loads allowing only SAFE_GLOBALS and the classes of SCHEMA_MODULES."""
+    return _Restricted(io.BytesIO(data)).load()
+
+
+_PICKLE_SHIM = types.SimpleNamespace(loads=restricted_loads, load=restricted_load,
+                                     dumps=pickle.dumps, dump=pickle.dump,
+                                     PicklingError=pickle.PicklingError,
+                                     UnpicklingError=pickle.UnpicklingError)
+
+
+def restrict_unpickling() -> None:
+    """Make every pickle whoosh reads from an index go through the allow-list (idempotent).
+
+    whoosh stores its schema, segment list and posting blocks as pickles, and a pickle can
+    name any callable: an index from someone else would otherwise run their code on open."""
+    whoosh.index.pickle = _PICKLE_SHIM
+    whoosh.index.toc_loaders = {}  # older TOC formats use a renaming, unrestricted unpickler
+    whoosh.filedb.structfile.load_pickle = restricted_load
+    for module in (whoosh.codec.whoosh3, whoosh.columns, whoosh.formats):
+        module.loads = restricted_loads
 
 
 @dataclass(slots=True)
@@ -119,21 +197,24 @@ def _blocks(m):
             buf = b""
         if buf[:4] == b"W3Bl":
             f = io.BytesIO(buf)
+            infos = _Restricted(f)  # one unpickler for every block header (cheaper)
             pos, blocks = 4, []
             try:
                 while True:
                     (length,) = struct.unpack_from("!i", buf, pos)
                     f.seek(pos + 4)
-                    info = pickle.load(f)
+                    info = infos.load()
                     blocks.append((info[1], f.tell(), pos + 4 + abs(length), info[3]))
                     pos += 4 + abs(length)
                     if length < 0:
                         break
+            except ForbiddenObject:
+                raise
             except Exception:  # noqa: BLE001 - not the layout we know: whoosh reads it
                 blocks = []
             if blocks and pos == len(buf):
                 for max_id, start, end, compressed in blocks:
-                    yield max_id, lambda s=start, e=end, c=compressed: pickle.loads(
+                    yield max_id, lambda s=start, e=end, c=compressed: restricted_loads(
                         zlib.decompress(buf[s:e]) if c else buf[s:e])
                 return
     yield from whoosh_blocks(m)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from searcher.errors import IndexNotBuiltError
 from searcher.lexical.schema import build_schema, section_fields
+from searcher.lexical.whoosh_internals import ForbiddenObject
 from searcher.records import Section
 
 # NOT_COMPOUND: segments stay separate files. whoosh reads a compound segment by copying each
@@ -21,9 +23,41 @@ def create(path: Path) -> None:
     whoosh_index.create_in(str(path), build_schema())
 
 
+def open_whoosh(path: Path):
+    """whoosh's index at path; one clear error when it holds objects we do not unpickle, or is
+    not a whoosh index we can read."""
+    try:
+        return whoosh_index.open_dir(str(path))
+    except ForbiddenObject as e:
+        raise IndexNotBuiltError(
+            f"{path} contains objects searcher does not load ({e}); searcher opens only "
+            f"indexes it built, so nothing was run — rebuild with `searcher index --rebuild`"
+        ) from None
+    except whoosh_index.EmptyIndexError:
+        raise IndexNotBuiltError(f"no lexical index in {path}") from None
+    except whoosh_index.IndexVersionError:
+        raise IndexNotBuiltError(f"{path} is a whoosh index of a format searcher does not read; "
+                                 f"rebuild with `searcher index --rebuild`") from None
+    except Exception as e:  # a damaged TOC: struct, EOF, unpickling, index errors
+        raise IndexNotBuiltError(
+            f"damaged lexical index {path} ({type(e).__name__}); run `searcher index` to repair it"
+        ) from None
+
+
+def deleted_share(path: Path) -> float:
+    """The share of the index's sections that are deleted but still counted in whoosh's
+    statistics (until their segment is merged)."""
+    ix = open_whoosh(path)
+    try:
+        total = ix.doc_count_all()
+        return (total - ix.doc_count()) / total if total else 0.0
+    finally:
+        ix.close()
+
+
 def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256) -> int:
     """Add (or replace, by section_id) sections in one commit; returns how many."""
-    ix = whoosh_index.open_dir(str(path))
+    ix = open_whoosh(path)
     writer = ix.writer(limitmb=limitmb, compound=False)  # see NOT_COMPOUND
     n = 0
     try:
@@ -39,7 +73,7 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256)
 
 def delete_docs(path: Path, docs: Iterable[str]) -> None:
     """Remove every section of the given documents in one commit."""
-    ix = whoosh_index.open_dir(str(path))
+    ix = open_whoosh(path)
     writer = ix.writer(compound=False)
     for doc in docs:
         writer.delete_by_term("doc", doc)

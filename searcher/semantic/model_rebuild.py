@@ -557,6 +557,42 @@ def is_complete(folder: Path) -> bool:
     )
 
 
+#: Written beside the model after its sha256 was checked: the file's identity then (inode,
+#: size, modification and change times). Any write to the file changes its change time, so a
+#: later process re-hashes only a file that was touched since (`searcher index` and a first
+#: search in each process otherwise pay ~1 s to hash 470 MB).
+VERIFIED_STAMP = ".sha256-verified"
+
+
+def _identity(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def is_intact(folder: Path) -> bool:
+    """True when model.safetensors has the sha256 its marker records (checked once; later
+    calls and processes trust the stamp while the file is untouched)."""
+    weights = folder / "model.safetensors"
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        expected = marker["model_safetensors"]["sha256"]
+        identity = _identity(weights)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    stamp = folder / VERIFIED_STAMP
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="utf-8") == f"{identity} {expected}":
+            return True
+    try:
+        if sha256_of(weights) != expected:
+            return False
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):  # a read-only cache: hash again next time
+        stamp.write_text(f"{identity} {expected}", encoding="utf-8")
+    return True
+
+
 @contextlib.contextmanager
 def _build_lock(path: Path) -> Iterator[bool]:
     """Exclusive lock across processes while one builds; yields False where flock is missing."""
@@ -591,15 +627,17 @@ def ensure_default_model(
     """
     root = Path(cache_dir) if cache_dir is not None else model_cache_dir()
     target = root / "models" / DEFAULT_MODEL
-    if is_complete(target):
+    if is_complete(target) and is_intact(target):
         return target
+    if is_complete(target) and progress is not None:
+        progress(f"the model in {target} is damaged (its sha256 differs); rebuilding it")
 
     weights_path = locate_source(WEIGHTS)
     tokenizer_path = locate_source(TOKENIZER)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with _build_lock(target.parent / f".{DEFAULT_MODEL}.lock") as locked:
-            if is_complete(target):  # another process finished while we waited
+            if is_complete(target) and is_intact(target):  # another process built it meanwhile
                 return target
             if locked:  # holding the lock: leftovers are from builders that died
                 for stale in target.parent.glob(f"{_TMP_PREFIX}*"):
@@ -627,9 +665,9 @@ def _build_into(target: Path, weights_path: Path, tokenizer_path: Path) -> None:
     try:
         convert(weights_path, tokenizer_path, tmp)
         if target.exists() or target.is_symlink():
-            if is_complete(target):  # lost a race with a builder that had no lock
+            if is_complete(target) and is_intact(target):  # lost a race with a lockless builder
                 return
-            _discard(target)  # unfinished or from an older converter version
+            _discard(target)  # unfinished, damaged, or from an older converter version
         try:
             os.rename(tmp, target)
         except OSError:

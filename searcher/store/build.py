@@ -45,6 +45,10 @@ from searcher.store.reading import read_source
 from searcher.store.sections import SectionStore
 
 DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
+#: Deleted sections still counted in whoosh's statistics above this share of the lexical index
+#: make an update write it afresh from the section store, so its scores equal a clean build's
+#: (whoosh's own merge sums its lossy one-byte field lengths, which a clean build does not).
+MERGE_DELETED_SHARE = 0.10
 NOTHING_CHANGED = "nothing changed: no encoding work done"
 
 
@@ -70,14 +74,16 @@ class _Plan:
 
     base: Path | None
     manifest: dict | None
-    relex: bool  # the analyzer changed: analyse every stored section again
-    repair: bool  # CURRENT is damaged: publish even if no document changed
+    relex: bool  # the analyzer changed, or the lexical index is damaged: write it afresh
+    repair: bool  # the live generation is damaged: publish even if no document changed
     known: dict[str, KnownDocument]
     todo: list[SourceFile]
     unchanged: list[str]
     gone: list[str]
     skipped: list[Skip]
     notes: list[str]
+    vectors_from: Path | None = None  # the generation whose vectors can be carried over
+    vectors_manifest: dict | None = None
 
 
 def build_index(
@@ -88,19 +94,24 @@ def build_index(
     model: str = DEFAULT_MODEL,
     rebuild: bool = False,
     prune: bool = False,
+    optimize: bool = False,
+    follow_symlinks: bool = False,
     overrides: dict[str, str] | None = None,
     cache_dir: str | None = None,
     batch_size: int = 16,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Index `paths` into `index_dir`: add new files, redo changed ones, optionally prune."""
+    """Index `paths` into `index_dir`: add new files, redo changed ones, optionally prune;
+    `optimize` writes the lexical index afresh (scores then equal a clean build's);
+    `follow_symlinks` reads files and sidecars through links leading out of their folder."""
     progress = progress or NullProgress()
     overrides = dict(overrides or {})
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     try:
         return _build(paths, index_dir, semantic=semantic, model=model, rebuild=rebuild,
-                      prune=prune, overrides=overrides, cache_dir=cache_dir,
+                      prune=prune, optimize=optimize, follow_symlinks=follow_symlinks,
+                      overrides=overrides, cache_dir=cache_dir,
                       batch_size=batch_size, progress=progress, t0=t0)
     except OSError as e:  # disk full, read-only folder, …: one line, the index is unharmed
         where = f" ({shown(e.filename)})" if e.filename else ""
@@ -110,18 +121,23 @@ def build_index(
 
 
 def _build(paths: Sequence[Path], index_dir: Path, *, semantic: bool, model: str, rebuild: bool,
-           prune: bool, overrides: dict[str, str], cache_dir: str | None, batch_size: int,
+           prune: bool, optimize: bool, follow_symlinks: bool, overrides: dict[str, str],
+           cache_dir: str | None, batch_size: int,
            progress: Progress, t0: float) -> BuildReport:
     with layout.writer_lock(index_dir):
         layout.collect_garbage(index_dir)  # leftovers of an interrupted run
         plan = _plan([Path(p) for p in paths], index_dir, rebuild=rebuild, prune=prune,
-                     overrides=overrides, progress=progress)
+                     overrides=overrides, progress=progress, follow_symlinks=follow_symlinks)
+        if optimize and plan.base is not None and not plan.relex:
+            plan.relex = plan.repair = True
+            plan.notes.append("optimizing: writing the lexical index afresh from the section store")
         if plan.base is not None and not _has_work(plan, semantic, model):
             return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
         gen = layout.new_generation(
             index_dir, plan.base, link=("lexical",),
             skip=("semantic", "lexical") if plan.relex else ("semantic",),
         )
+        layout.failpoint("after-new-generation")
         try:
             outcome = _build_into(gen, plan, semantic=semantic, model=model, overrides=overrides,
                                   cache_dir=cache_dir, batch_size=batch_size, progress=progress)
@@ -129,7 +145,8 @@ def _build(paths: Sequence[Path], index_dir: Path, *, semantic: bool, model: str
                 shutil.rmtree(gen, ignore_errors=True)
                 return _report(plan, plan.base, plan.manifest or {}, t0, notes=[NOTHING_CHANGED])
             with _no_ctrl_c():
-                layout.publish(index_dir, gen, outcome["manifest"])
+                layout.publish(index_dir, gen, outcome["manifest"], base=plan.base,
+                               base_manifest=plan.manifest)
                 layout.collect_garbage(index_dir)
         except BaseException:
             if layout.current_generation(index_dir) != gen:
@@ -179,16 +196,20 @@ def _vectors_wanted(plan: _Plan, semantic: bool, model: str) -> bool:
 
 
 def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
-          overrides: dict[str, str], progress: Progress) -> _Plan:
+          overrides: dict[str, str], progress: Progress, follow_symlinks: bool = False) -> _Plan:
     """Pick the generation to start from and the files to read; warn about unusable ones."""
     notes: list[str] = []
-    base, known = (None, {}) if rebuild else _usable_base(root)
+    base, known, damage = (None, {}, []) if rebuild else _usable_base(root)
     live = layout.current_generation(root)
+    notes += [f"damaged: {g}/{problem}" for g, _rel, problem in damage]
     if base is not None and base != live:
         notes.append(f"the live index was damaged; continuing from {base.name}")
     elif base is None and not rebuild and layout.generation_numbers(root):
         notes.append("no usable index generation found; building a new one")
     manifest = layout.read_manifest(base) if base is not None else None
+    damaged_parts = {layout.part_of(rel) for g, rel, _ in damage if base and g == base.name}
+    if base is not None and not (base / "lexical").is_dir():
+        damaged_parts.add("lexical")
     if manifest is not None and manifest.get("format") != layout.FORMAT_VERSION:
         notes.append(f"index format {manifest.get('format')} is not {layout.FORMAT_VERSION}: "
                      f"rebuilding from the files given")
@@ -197,13 +218,22 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
     if relex:
         notes.append(f"index was analysed with {manifest.get('analyzer_version')}: analysing all "
                      f"sections again with {ANALYZER_VERSION}")
+    elif "lexical" in damaged_parts:
+        relex = True
+        notes.append("repairing the lexical index: writing it afresh from the section store")
+    vectors_from, vectors_manifest = (None, None) if rebuild else _vector_source(
+        root, base, manifest, damaged_parts)
+    if "semantic" in damaged_parts:
+        notes.append("repairing the embeddings: " + (
+            f"carrying over {vectors_from.name}'s intact vectors, encoding the rest"
+            if vectors_from is not None else "encoding every section again"))
 
     rechunk = manifest is not None and manifest.get("chunker_version") != CHUNKER_VERSION
     if rechunk:
         notes.append(f"index was split by chunker {manifest.get('chunker_version')}: reading all "
                      f"files again with {CHUNKER_VERSION} (unchanged texts keep their vectors)")
 
-    files, skipped = collect_files(paths)
+    files, skipped = collect_files(paths, follow_symlinks=follow_symlinks)
     for s in skipped:
         progress.warn(f"{s.path}: {s.reason}")
     sources = assign_names(files, known)
@@ -212,7 +242,7 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
     progress.start("checking", len(sources))
     for src in sources:
         try:
-            sha, fp = fingerprint(src.path, overrides)
+            sha, fp = fingerprint(src.path, overrides, follow_symlinks=follow_symlinks)
         except SkipFile as e:
             _skip(skipped, progress, src, str(e), src.doc in known)
             continue
@@ -225,29 +255,71 @@ def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,
         if same:
             unchanged.append(src.doc)
         else:
-            todo.append(dataclasses.replace(src, fingerprint=fp))
+            todo.append(dataclasses.replace(src, fingerprint=fp, follow_symlinks=follow_symlinks))
     progress.finish()
     claimed = {s.doc for s in sources}
     gone = sorted(d for d, k in known.items() if d not in claimed and not _exists(k)) \
         if prune else []
-    repair = base is not None and base != live
-    return _Plan(base, manifest, relex, repair, known, todo, unchanged, gone, skipped, notes)
+    repair = base is not None and (base != live or bool(damaged_parts))
+    return _Plan(base, manifest, relex, repair, known, todo, unchanged, gone, skipped, notes,
+                 vectors_from, vectors_manifest)
 
 
-def _usable_base(root: Path) -> tuple[Path | None, dict[str, KnownDocument]]:
-    """The newest sound generation whose section store opens, and its documents."""
-    for gen in layout.usable_generations(root):
+def _generations(root: Path) -> Iterator[tuple[Path, dict]]:
+    """Published generations with a readable manifest of this format: the live one first,
+    then the newest."""
+    live = layout.current_generation(root)
+    numbers = reversed(layout.generation_numbers(root))
+    for gen in dict.fromkeys(([live] if live else []) + [root / f"gen-{n:06d}" for n in numbers]):
+        if not (gen / layout.MANIFEST).is_file():
+            continue
+        try:
+            yield gen, layout.read_manifest(gen)
+        except IndexNotBuiltError:
+            continue
+
+
+def _usable_base(root: Path) -> tuple[Path | None, dict[str, KnownDocument],
+                                       list[tuple[str, str, str]]]:
+    """The newest generation whose section store is intact and opens, its documents, and the
+    damage found on the way as (generation, file, problem). Files are checked one by one
+    (sizes and checksums), so a damaged lexical index or vectors file costs that part only,
+    never the newer documents of the live generation."""
+    damage: list[tuple[str, str, str]] = []
+    for gen, manifest in _generations(root):
+        found = layout.damaged_files(gen, manifest)
+        damage += [(gen.name, rel, problem) for rel, problem in found]
+        if any(layout.part_of(rel) == "sections.sqlite" for rel, _ in found):
+            continue
         try:
             store = SectionStore(gen / "sections.sqlite", readonly=True)
         except (IndexNotBuiltError, OSError):
             continue
         try:
-            return gen, store.known_documents()
+            return gen, store.known_documents(), damage
         except IndexNotBuiltError:
             continue
         finally:
             store.close()
-    return None, {}
+    return None, {}, damage
+
+
+def _vector_source(root: Path, base: Path | None, manifest: dict | None,
+                   damaged: set[str]) -> tuple[Path | None, dict | None]:
+    """The newest generation (the base first) whose embeddings and section store are both
+    intact: its vectors are carried over to sections whose text is unchanged."""
+    if base is not None and manifest is not None:
+        if not manifest.get("semantic"):
+            return None, None  # the base has none: nothing newer to carry over
+        if "semantic" not in damaged and (base / "semantic").is_dir():
+            return base, manifest  # checked in full by _usable_base
+    for gen, manifest in _generations(root):
+        if gen == base or not manifest.get("semantic"):
+            continue
+        if (gen / "semantic").is_dir() and not layout.damaged_files(
+                gen, manifest, parts=("semantic", "sections.sqlite")):
+            return gen, manifest
+    return None, None
 
 
 def _exists(k: KnownDocument) -> bool:
@@ -275,9 +347,13 @@ def _build_into(gen: Path, plan: _Plan, *, semantic: bool, model: str,
             return None
         _update_lexical(gen / "lexical", store, plan, indexed, progress)
         layout.failpoint("after-lexical")
+        changed = set(indexed)
+        if plan.vectors_from != plan.base:  # vectors of another generation: compare every text
+            changed = {d for d, _ in _all_docs(store)}
         sem, encoded, notes = update_vectors(
-            gen, plan.base, plan.manifest, store, set(indexed), semantic=semantic, model=model,
-            cache_dir=cache_dir, batch_size=batch_size, progress=progress,
+            gen, plan.vectors_from, plan.vectors_manifest, store, changed,
+            semantic=semantic, model=model, cache_dir=cache_dir, batch_size=batch_size,
+            progress=progress, previous=plan.manifest,
         )
         manifest = {
             "format": layout.FORMAT_VERSION,
@@ -292,6 +368,10 @@ def _build_into(gen: Path, plan: _Plan, *, semantic: bool, model: str,
     finally:
         store.close()
     return {"manifest": manifest, "indexed": indexed, "encoded": encoded, "notes": notes}
+
+
+def _all_docs(store: SectionStore) -> list[tuple[str, str]]:
+    return [(d["doc"], d["path"]) for d in store.documents()]
 
 
 def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
@@ -353,6 +433,13 @@ def _update_lexical(path: Path, store: SectionStore, plan: _Plan, indexed: list[
         stale = [d for d in indexed if d in plan.known] + plan.gone
         if stale:
             lexical.delete_docs(path, stale)
+            share = lexical.deleted_share(path)
+            if share > MERGE_DELETED_SHARE:
+                progress.message(f"{share:.0%} of the lexical index is deleted sections: "
+                                 f"writing it afresh")
+                shutil.rmtree(path)  # this generation's hard links only
+                return _update_lexical(path, store, dataclasses.replace(plan, relex=True),
+                                       indexed, progress)
         if not indexed:
             return
         total = store.section_count(indexed)

@@ -34,7 +34,7 @@ def _old_vectors(base: Path | None, manifest: dict | None, model: str | None):
         return None
     try:
         return vector_store.VectorIndex(base / "semantic")
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):
         return None
 
 
@@ -50,10 +50,17 @@ def update_vectors(
     cache_dir: str | None,
     batch_size: int,
     progress: Progress,
+    previous: dict | None = None,
 ) -> tuple[dict | None, int, list[str]]:
-    """Write gen/semantic; returns (manifest entry or None, passages encoded, notes)."""
-    old_sem = (manifest or {}).get("semantic") or {}
-    old = _old_vectors(base, manifest, model if semantic else old_sem.get("model"))
+    """Write gen/semantic; returns (manifest entry or None, passages encoded, notes).
+
+    `base` is the generation whose vectors are carried over (with `manifest`, its manifest);
+    `changed_docs` are the documents whose section texts are compared with base's before a
+    vector is carried; `previous` is the manifest of the generation updated (default: base's).
+    """
+    old_sem = ((previous if previous is not None else manifest) or {}).get("semantic") or {}
+    base_sem = (manifest or {}).get("semantic") or {}
+    old = _old_vectors(base, manifest, model if semantic else base_sem.get("model"))
     if not semantic and old is None:
         return None, 0, []
     notes: list[str] = []
@@ -81,7 +88,7 @@ def update_vectors(
 
     new_blocks, describe, encoded = _encode(todo, model, cache_dir, batch_size, progress,
                                             semantic=semantic)
-    describe = describe or {k: v for k, v in old_sem.items()
+    describe = describe or {k: v for k, v in (base_sem or old_sem).items()
                             if k not in ("sections", "passages", "dtype", "status")}
     ids: list[str] = []
     blocks: list[np.ndarray] = []

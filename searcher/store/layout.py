@@ -5,12 +5,17 @@
     index/gen-000007/        manifest.json, sections.sqlite, lexical/, semantic/, READERS
 
 A writer builds a new generation beside the live one and publishes it: every file fsynced,
-then the manifest (which lists every file and its size), then CURRENT, each written to a
-temporary name, fsynced and renamed. Readers open only the generation CURRENT names and only
-when its manifest and files agree, so they always see a consistent pair of indexes; an
-interrupted build leaves the previous generation live and its leftovers are removed by the
-next writer. A reader holds a shared flock on its generation's READERS file, so garbage
-collection never deletes a generation that is still open.
+then the manifest (which lists every file, its size and its xxh3-128 checksum), then CURRENT,
+each written to a temporary name, fsynced and renamed. Readers open only the generation
+CURRENT names and only when its manifest and files agree, so they always see a consistent
+pair of indexes; an interrupted build leaves the previous generation live and its leftovers
+are removed by the next writer. A reader holds a shared flock on its generation's READERS
+file, so garbage collection never deletes a generation that is still open.
+
+Sizes are checked on every open; checksums once per part on its first use (`Checksums`) and
+all of them by `searcher index --check` and before every update, which then rebuilds only the
+damaged part. Generations share whoosh files through hard links, so damage to one such file
+shows in every generation holding it; a repair writes that part afresh instead of linking it.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ import os
 import re
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import xxhash
 
 from searcher.errors import IndexLockedError, IndexNotBuiltError
 
@@ -35,6 +43,8 @@ MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 READERS = "READERS"
+#: Readers' record of the files whose checksums they checked (see Checksums); not in manifests.
+VERIFIED = "VERIFIED"
 TRASH = ".trash-"
 _GEN = re.compile(r"^gen-(\d{6})$")
 _TMP = re.compile(r"^\..+\.tmp-\d+$")
@@ -87,15 +97,182 @@ def fsync_tree(path: Path) -> None:
 
 
 def file_sizes(generation: Path) -> dict[str, int]:
-    """Every file of a generation (but the manifest and READERS) and its size, by relative path."""
+    """Every file of a generation (but the manifest, READERS and VERIFIED) and its size, by
+    relative path."""
     sizes: dict[str, int] = {}
     for dirpath, _dirs, files in os.walk(generation):
         for name in files:
             full = Path(dirpath) / name
             rel = full.relative_to(generation).as_posix()
-            if rel not in (MANIFEST, READERS):
+            if rel not in (MANIFEST, READERS, VERIFIED):
                 sizes[rel] = full.stat().st_size
     return dict(sorted(sizes.items()))
+
+
+# -- checksums ----------------------------------------------------------------------------------
+#: The manifest's checksum key: xxh3-128 reads at page-cache speed (~3x sha256 here), and is
+#: for finding damage, not for authenticating an index (README, "Trust").
+CHECKSUM = "xxh3_128"
+_CHUNK = 1 << 20
+
+
+def file_checksum(path: Path) -> str:
+    digest = xxhash.xxh3_128()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_records(generation: Path, base: Path | None = None,
+                 base_manifest: dict | None = None) -> dict[str, dict]:
+    """Every file's {"bytes", CHECKSUM}; a file hard-linked from `base` keeps the checksum
+    base's manifest gives it (it is the same file), so an update hashes only what it wrote."""
+    known = (base_manifest or {}).get("files") or {}
+    records: dict[str, dict] = {}
+    for rel, size in file_sizes(generation).items():
+        old = known.get(rel)
+        if (base is not None and isinstance(old, dict) and old.get("bytes") == size
+                and CHECKSUM in old and _same_file(generation / rel, base / rel)):
+            records[rel] = {"bytes": size, CHECKSUM: old[CHECKSUM]}
+        else:
+            records[rel] = {"bytes": size, CHECKSUM: file_checksum(generation / rel)}
+    return records
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _record(entry: object) -> tuple[int | None, str | None]:
+    """(size, checksum) of a manifest's file entry: a dict, or a bare size (older manifests)."""
+    if isinstance(entry, dict):
+        size, digest = entry.get("bytes"), entry.get(CHECKSUM)
+        return (size if isinstance(size, int) else None,
+                digest if isinstance(digest, str) else None)
+    return (entry if isinstance(entry, int) else None), None
+
+
+def _inside(generation: Path, rel: object) -> bool:
+    """A manifest's path names a file inside the generation (never `..`, absolute, or odd)."""
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or "\\" in rel:
+        return False
+    parts = rel.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and "\0" not in rel
+
+
+def part_of(rel: str) -> str:
+    """The part of an index a file belongs to: sections.sqlite, lexical or semantic."""
+    return rel.split("/", 1)[0]
+
+
+def damaged_files(generation: Path, manifest: dict, parts: Collection[str] | None = None,
+                  ) -> list[tuple[str, str]]:
+    """(file, what is wrong) for every file of the generation (or of `parts`) whose size or
+    checksum differs from the manifest: the full check (`searcher index --check`)."""
+    out: list[tuple[str, str]] = []
+    for rel, entry in (manifest.get("files") or {}).items():
+        if parts is not None and part_of(str(rel)) not in parts:
+            continue
+        problem = _file_problem(generation, rel, entry, checksum=True)
+        if problem:
+            out.append((str(rel), problem))
+    return out
+
+
+def _file_problem(generation: Path, rel: object, entry: object, *, checksum: bool) -> str | None:
+    if not _inside(generation, rel):
+        return f"the manifest names {str(rel)[:60]!r}, which is not a file of the index"
+    size, digest = _record(entry)
+    path = generation / str(rel)
+    try:
+        actual = path.stat().st_size
+    except OSError:
+        return f"{rel} is missing"
+    if size is not None and actual != size:
+        return f"{rel} has {actual} bytes, the manifest says {size}"
+    if checksum and digest is not None:
+        try:
+            if file_checksum(path) != digest:
+                return f"{rel} is damaged (its checksum differs from the manifest's)"
+        except OSError as e:
+            return f"{rel} cannot be read ({e.strerror or e})"
+    return None
+
+
+class Checksums:
+    """A generation's files checked against their manifest checksums once each, on first use
+    of their part (thread-safe: the first user checks, the others wait).
+
+    A file checked once is recorded in the generation's VERIFIED file with its identity then
+    (inode, size, modification and change times); a later process trusts that record while the
+    identity is unchanged, so only the first open after a write pays for hashing. Any write to
+    a file changes its change time, so damage made since is always hashed and found;
+    `searcher index --check` and every update ignore the record and hash everything."""
+
+    def __init__(self, generation: Path, manifest: dict):
+        self.generation = generation
+        self.files = manifest.get("files") or {}
+        self._checked: set[str] = set()
+        self._lock = threading.Lock()
+        self._stamps: dict[str, str] | None = None
+
+    def require(self, part: str) -> None:
+        """Raise the index's one-line "damaged" error unless every file of `part` is intact."""
+        with self._lock:
+            if part in self._checked:
+                return
+            stamps = self._read_stamps()
+            fresh: dict[str, str] = {}
+            for rel, entry in self.files.items():
+                if part_of(str(rel)) != part:
+                    continue
+                stamp = _stamp(self.generation, rel, entry)
+                if stamp is not None and stamps.get(str(rel)) == stamp:
+                    continue
+                problem = _file_problem(self.generation, rel, entry, checksum=True)
+                if problem:
+                    raise _damaged(self.generation.parent, f"{self.generation.name}: {problem}")
+                if stamp is not None:
+                    fresh[str(rel)] = stamp
+            self._checked.add(part)
+            if fresh:
+                self._write_stamps({**stamps, **fresh})
+
+    def _read_stamps(self) -> dict[str, str]:
+        if self._stamps is None:
+            self._stamps = {}
+            with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+                for line in (self.generation / VERIFIED).read_text(encoding="utf-8").splitlines():
+                    rel, _, stamp = line.partition("\t")
+                    self._stamps[rel] = stamp
+        return self._stamps
+
+    def _write_stamps(self, stamps: dict[str, str]) -> None:
+        """Record checked files; a read-only index just hashes again next time."""
+        self._stamps = stamps
+        tmp = self.generation / f".{VERIFIED}.tmp-{os.getpid()}"
+        with contextlib.suppress(OSError):
+            tmp.write_text("".join(f"{rel}\t{stamp}\n" for rel, stamp in stamps.items()),
+                           encoding="utf-8")
+            os.replace(tmp, self.generation / VERIFIED)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _stamp(generation: Path, rel: object, entry: object) -> str | None:
+    """A checked file's identity and expected checksum, or None (no checksum, unreadable)."""
+    _size, digest = _record(entry)
+    if digest is None or not _inside(generation, rel):
+        return None
+    try:
+        st = (generation / str(rel)).stat()
+    except OSError:
+        return None
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {digest}"
 
 
 # -- reading the live generation ----------------------------------------------------------------
@@ -123,14 +300,15 @@ def read_manifest(generation: Path) -> dict:
 
 
 def verify(generation: Path, manifest: dict) -> str | None:
-    """What is wrong with a generation's files compared with its manifest (None: nothing)."""
-    for rel, size in (manifest.get("files") or {}).items():
-        try:
-            actual = (generation / rel).stat().st_size
-        except OSError:
-            return f"{rel} is missing"
-        if actual != size:
-            return f"{rel} has {actual} bytes, the manifest says {size}"
+    """What is wrong with a generation's files compared with its manifest's sizes (None:
+    nothing); checksums are `Checksums`' and `damaged_files`' job."""
+    files = manifest.get("files") or {}
+    if not isinstance(files, dict):
+        return "the manifest's file list is not a mapping"
+    for rel, entry in files.items():
+        problem = _file_problem(generation, rel, entry, checksum=False)
+        if problem:
+            return problem
     for part in ("sections.sqlite", "lexical"):
         if not (generation / part).exists():
             return f"{part} is missing"
@@ -271,7 +449,8 @@ def new_generation(root: Path, base: Path | None, *, link: Collection[str] = (),
     try:
         if base is not None:
             for entry in sorted(base.iterdir()):
-                if entry.name in (MANIFEST, READERS) or entry.name in skip or _TMP.match(entry.name):
+                if entry.name in (MANIFEST, READERS, VERIFIED) or entry.name in skip \
+                        or _TMP.match(entry.name):
                     continue
                 if entry.is_dir():
                     _carry(entry, gen / entry.name, link=entry.name in link)
@@ -283,12 +462,14 @@ def new_generation(root: Path, base: Path | None, *, link: Collection[str] = (),
     return gen
 
 
-def publish(root: Path, generation: Path, manifest: dict) -> None:
+def publish(root: Path, generation: Path, manifest: dict, *, base: Path | None = None,
+            base_manifest: dict | None = None) -> None:
     """Make `generation` the live one: files durable first, manifest next, CURRENT last."""
     (generation / READERS).touch()
     fsync_tree(generation)
     failpoint("before-manifest")
-    manifest = {**manifest, "files": file_sizes(generation)}
+    manifest = {**manifest, "checksum": CHECKSUM,
+                "files": file_records(generation, base, base_manifest)}
     atomic_write_text(generation / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     failpoint("before-current")
     atomic_write_text(root / CURRENT, generation.name + "\n")

@@ -96,7 +96,8 @@ def read_source(src: SourceFile, overrides: Mapping[str, str], *,
     timeout_s = READ_TIMEOUT_S if timeout_s is None else timeout_s
     try:
         with _deadline(timeout_s):
-            document = load_document(src.path, doc=src.doc, overrides=dict(overrides) or None)
+            document = load_document(src.path, doc=src.doc, overrides=dict(overrides) or None,
+                                     follow_symlinks=src.follow_symlinks)
             check_text(document.text)
             sections = split_document(document)
             toc = table_of_contents(document) if sections else ""

@@ -4,14 +4,18 @@ It is the canonical copy of every section's text and metadata; both arms refer t
 by section_id and the engine turns their Hits back into Sections here. A published store is
 never written again (readers open it immutable); the writer fills a copy in an unpublished
 generation, so it skips SQLite's own journaling and fsyncs, and the generation's publication
-makes it durable. A damaged file is reported as such, never as a traceback.
+makes it durable. A damaged file is reported as such, never as a traceback. One store may be
+shared by threads: its connection is used under a lock, a statement at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -40,6 +44,10 @@ CREATE TABLE IF NOT EXISTS sections (
 );
 CREATE INDEX IF NOT EXISTS sections_by_doc ON sections (doc, ordinal);
 """
+#: SQLite's primary result codes for a failed write (not damage): SQLITE_FULL,
+#: SQLITE_READONLY, SQLITE_CANTOPEN; reported as the OSError they are, so `searcher index`
+#: says "cannot write the index …: No space left on device" instead of "damaged".
+_WRITE_FAILURES = {13: errno.ENOSPC, 8: errno.EROFS, 14: errno.EACCES}
 #: Columns added after the first release; older stores get them on their next update.
 ADDED_COLUMNS = {"fingerprint": "TEXT NOT NULL DEFAULT ''", "source": "BLOB"}
 
@@ -50,6 +58,7 @@ class SectionStore:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = path
         self._pin = layout.Pin(None)
+        self._lock = threading.RLock()
         with self._guard():
             if readonly:
                 if not path.is_file():
@@ -75,9 +84,19 @@ class SectionStore:
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        """SQLite's 'file is not a database' / 'malformed' become one clear index error."""
+        """The connection's lock held; SQLite's 'file is not a database' / 'malformed' become
+        one clear index error."""
         try:
-            yield
+            with self._lock:
+                yield
+        except sqlite3.OperationalError as e:
+            code = getattr(e, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in _WRITE_FAILURES:  # nothing is damaged
+                raise OSError(_WRITE_FAILURES[code & 0xFF], os.strerror(
+                    _WRITE_FAILURES[code & 0xFF]), str(self.path)) from None
+            raise IndexNotBuiltError(
+                f"damaged section store {self.path} ({e}); run `searcher index --rebuild`"
+            ) from None
         except sqlite3.DatabaseError as e:
             raise IndexNotBuiltError(
                 f"damaged section store {self.path} ({e}); run `searcher index --rebuild`"
@@ -159,8 +178,15 @@ class SectionStore:
         return [Section.from_dict(json.loads(r[0])) for r in rows]
 
     def iter_sections(self) -> Iterator[Section]:
+        """Every section in (doc, ordinal) order, fetched a batch at a time under the lock."""
         with self._guard():
-            for (data,) in self._db.execute("SELECT data FROM sections ORDER BY doc, ordinal"):
+            cursor = self._db.execute("SELECT data FROM sections ORDER BY doc, ordinal")
+        while True:
+            with self._guard():
+                rows = cursor.fetchmany(500)
+            if not rows:
+                return
+            for (data,) in rows:
                 yield Section.from_dict(json.loads(data))
 
     def documents(self) -> list[dict]:

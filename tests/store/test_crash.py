@@ -271,6 +271,8 @@ errors, seen, rounds = [], set(), 0
 held = open_index(root)
 while not stop.exists() and rounds < 5000:
     rounds += 1
+    if rounds == 2:  # warmed up (imports, lexicon): the writer may start
+        stop.with_name("ready").touch()
     try:
         with open_index(root) as ix:
             seen.add(ix.generation.name)

@@ -70,7 +70,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "truncated sections.sqlite": (
         lambda ix: _truncate(_live(ix) / "sections.sqlite"), "sections.sqlite has"),
     "sections.sqlite is junk of the same size": (
-        lambda ix: _junk_same_size(_live(ix) / "sections.sqlite"), "damaged section store"),
+        lambda ix: _junk_same_size(_live(ix) / "sections.sqlite"), "sections.sqlite is damaged"),
     "missing lexical folder": (
         lambda ix: shutil.rmtree(_live(ix) / "lexical"), "is missing"),
     "truncated lexical segment": (lambda ix: _truncate(_largest(_live(ix) / "lexical")),

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 
 import pytest
+import xxhash
 
 from searcher.errors import IndexLockedError, IndexNotBuiltError
 from searcher.store import layout
@@ -111,7 +112,11 @@ def test_the_manifest_lists_every_file_and_a_truncated_one_is_detected(tmp_path)
     (gen / "lexical").mkdir()
     layout.publish(tmp_path, gen, {"generation": 1})
     _, manifest = layout.require_current(tmp_path)
-    assert manifest["files"] == {"f0": 1, "f1": 2, "f2": 3, "sections.sqlite": 0}
+    # Each file's size and, since issue 19, its checksum (an oracle: xxhash over the bytes).
+    assert {rel: e["bytes"] for rel, e in manifest["files"].items()} == {
+        "f0": 1, "f1": 2, "f2": 3, "sections.sqlite": 0}
+    assert all(e[layout.CHECKSUM] == xxhash.xxh3_128((gen / rel).read_bytes()).hexdigest()
+               for rel, e in manifest["files"].items())
     (gen / "f2").write_text("x")
     with pytest.raises(IndexNotBuiltError, match=r"damaged \(gen-000001: f2 has 1 bytes"):
         layout.require_current(tmp_path)
