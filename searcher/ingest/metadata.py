@@ -62,7 +62,12 @@ ORGAN = re.compile(
 )
 NAMED_BOARD = re.compile(r"\bnämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?", re.I)
 PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\b", re.I)
-PARAGRAPH_LINE = re.compile(r"^\s*(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*\d{1,4}\b", re.M)
+# "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107" at a line start
+PARAGRAPH_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+)?(?:[-*][ \t]+)?(?:\*\*)?"
+    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?§[ \t]*\d{1,4}\b",
+    re.M,
+)
 REPORT_TITLE = re.compile(
     r"\b(årsrapport|årsredovisning|verksamhetsberättelse|delårsrapport|delårsbokslut|"
     r"granskningsrapport|tertialrapport|månadsrapport|uppföljningsrapport|"

@@ -37,6 +37,9 @@ DATE_OR_KIND = re.compile(
 # "</p><p>" never glues two words together; inline tags vanish.
 BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th)\s*/?>", re.I)
 INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|span|sup|sub)\s*>", re.I)
+# Symbol-font bullets that PDF converters pass through as private-use characters (U+F0B7).
+PRIVATE_USE_CHAR = re.compile("[\ue000-\uf8ff]")
+PRIVATE_USE = {c: " " for c in range(0xE000, 0xF900)}
 RUNNING_MAX_LINE = 70
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
 MIN_PAGES = 3
@@ -61,6 +64,7 @@ def source_lines(text: str) -> list[Line]:
     lines, pos = [], 0
     for raw in text.split("\n"):
         clean = INLINE_TAG.sub("", BLOCK_TAG.sub(" ", raw)) if "<" in raw else raw
+        clean = clean.translate(PRIVATE_USE) if PRIVATE_USE_CHAR.search(clean) else clean
         lines.append(Line(clean.rstrip().replace("\x00", ""), pos))
         pos += len(raw) + 1
     return lines
@@ -79,8 +83,15 @@ def is_signature_line(text: str) -> bool:
     return not re.sub(r"[\s:/|_.\-]", "", rest)
 
 
+MAX_PAGES = 999
+
+
 def is_page_number(text: str) -> bool:
-    return bool(PAGE_NUMBER.fullmatch(text.strip()))
+    """ "Sida 3 av 12", "3 (12)", "- 3 -"; never "2026/2027" (page 2026 of 2027: a span)."""
+    if not PAGE_NUMBER.fullmatch(text.strip()):
+        return False
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    return len(numbers) < 2 or numbers[0] <= numbers[1] <= MAX_PAGES
 
 
 def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> list[Line]:

@@ -1,0 +1,189 @@
+"""§ header candidates of any kommun's layout, and the choice of the real ones by their evidence.
+
+A candidate is a line that could open a §: `§ 12`, `§39`, `§ 12 a`, `KS-AU § 12`,
+`Kommunfullmäktige § 12`, `Tekniska nämnden § 5`, `## **§ 92**`, `- § 107`, with nothing, a Dnr,
+a title or both after the number; OCR'd signs (`$ 50`, `8 50`) are weak candidates. Each one gets
+a score from its form, and `select_headers` picks the increasing run of § numbers with the most
+evidence (dynamic programming): numbers that follow each other, numbers the agenda or the
+"Paragrafer §§ 94-110" line announce, and the form most headers of the document share. So a list
+inside a § that quotes other paragraphs (`§ 67 2026.142 KS Revidering …`), a quoted reglemente
+(`§ 1 Uppgifter`) or an agenda line repeated later loses to the real sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from searcher.chunking.protocol.dnr import find_dnr
+
+MD_DECORATION = re.compile(r"^\s*(?:>\s*)*(?P<heading>#{1,6}\s+)?(?P<item>[-*+]\s+)?")
+EMPHASIS = re.compile(r"\*\*|__")
+HEADER = re.compile(
+    r"^(?P<prefix>[^§$]{0,60}?)(?P<sign>§\s*|\$\s*|8\s+)(?P<num>\d{1,4})"
+    r"(?:\s?(?P<suffix>[a-z])(?=\s*$|\s+[A-ZÅÄÖ0-9]))?"
+    r"(?![\d/:,)\]]|[.\-–]\d|\s*§)(?P<rest>.*)$"
+)
+ABBREVIATION = re.compile(r"[A-ZÅÄÖ]{1,6}(?:[-/ ][A-ZÅÄÖ]{1,6})?")
+ORGAN_NAME = re.compile(
+    r"[A-ZÅÄÖ][\wåäö\-]*(?:\s+(?:och\s+)?[\wåäö\-]+){0,4}?\s*"
+    r"(?:[\wåäö]*(?:nämnd|styrelse|fullmäktige|utskott|beredning|direktion|förbund)[\wåäö]*)",
+)
+MAX_TITLE = 160
+SENTENCE_WORDS = 12  # "§ 12 Taxa för hemtjänst m.m." is a title; a long line ending in "." is prose
+INDENT_DEEP = 10
+
+
+class Shape(str, Enum):
+    """What follows the number on a header line."""
+
+    bare = "bare"
+    dnr = "dnr"
+    title = "title"
+    dnr_title = "dnr+title"
+
+
+BASE_SCORE = {Shape.bare: 3.0, Shape.dnr: 4.0, Shape.title: 2.0, Shape.dnr_title: 2.0}
+OCR_PENALTY = 5.0  # `$ 50`, `8 50`: kept only where both neighbours in the sequence support it
+HEADING_BONUS = 1.0
+DEEP_INDENT_PENALTY = 2.0
+EXPECTED_BONUS, UNEXPECTED_PENALTY = 2.0, 5.0
+FORM_PENALTY = 2.5  # a line with inline text where ≥ 70 % of the chosen headers have none
+FORM_SHARE = 0.7
+NEXT_BONUS = 2.0
+GAP_COST, MAX_GAP_COST = 0.75, 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A line that could open a §."""
+
+    index: int  # position in the line list
+    number: str  # "12", "12a"
+    value: int
+    suffix: str
+    shape: Shape
+    rest: str  # the text after the number (Dnr and/or title), markdown removed
+    score: float
+    ocr: bool = False
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.value, self.suffix)
+
+    @property
+    def inline(self) -> bool:
+        return self.shape in (Shape.title, Shape.dnr_title)
+
+
+def plain(text: str) -> str:
+    """A line without Markdown decoration: `## **§ 92**` → `§ 92`, `- § 107` → `§ 107`."""
+    m = MD_DECORATION.match(text)
+    body = text[m.end() :] if m and (m.group("heading") or m.group("item")) else text.strip()
+    body = EMPHASIS.sub("", body)
+    return body.strip().strip("*_").strip()
+
+
+def header_candidate(index: int, text: str) -> Candidate | None:
+    """A candidate for line `text`, or None when it cannot open a §."""
+    if not text.strip() or text.lstrip().startswith("|"):
+        return None
+    deco = MD_DECORATION.match(text)
+    heading = bool(deco and deco.group("heading"))
+    line = plain(text)
+    m = HEADER.match(line)
+    if m is None:
+        return None
+    prefix = m.group("prefix").strip()
+    if prefix and not _organ_prefix(prefix):
+        return None
+    ocr = not m.group("sign").startswith("§")
+    rest = m.group("rest").strip()
+    shape = _shape(rest)
+    if shape is None or (ocr and shape is not Shape.bare and shape is not Shape.dnr):
+        return None
+    score = BASE_SCORE[shape] + (HEADING_BONUS if heading else 0.0)
+    if ocr:
+        score -= OCR_PENALTY
+    if len(text) - len(text.lstrip()) >= INDENT_DEEP:
+        score -= DEEP_INDENT_PENALTY
+    suffix = m.group("suffix") or ""
+    return Candidate(index, m.group("num") + suffix, int(m.group("num")), suffix, shape, rest,
+                     score, ocr)
+
+
+def _organ_prefix(prefix: str) -> bool:
+    """ "KS-AU", "KF", "Tekniska nämnden", "Kommunstyrelsens arbetsutskott" — not "Enligt"."""
+    return bool(ABBREVIATION.fullmatch(prefix) or ORGAN_NAME.fullmatch(prefix))
+
+
+def _shape(rest: str) -> Shape | None:
+    if not rest:
+        return Shape.bare
+    dnr = find_dnr(rest)
+    if dnr is not None and dnr.start == 0:
+        after = rest[dnr.end :].strip(" \t-–,")
+        return Shape.dnr if not after else (Shape.dnr_title if _title_like(after) else None)
+    return Shape.title if _title_like(rest) else None
+
+
+def _title_like(text: str) -> bool:
+    if len(text) > MAX_TITLE or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"”«"):
+        return False
+    return not (text.endswith(".") and len(text.split()) > SENTENCE_WORDS)
+
+
+def select_headers(cands: list[Candidate], expected: frozenset[int] = frozenset()) -> list[Candidate]:
+    """The increasing run of § numbers with the highest total evidence, in document order."""
+    first = _best_chain(cands, expected)
+    if len(first) >= 3:
+        inline = sum(c.inline for c in first) / len(first)
+        if inline <= 1 - FORM_SHARE:
+            cands = [replace(c, score=c.score - FORM_PENALTY) if c.inline else c for c in cands]
+            return _best_chain(cands, expected)
+    return first
+
+
+def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candidate]:
+    if not cands:
+        return []
+    node = [c.score + _expected(c, expected) for c in cands]
+    best = list(node)
+    back: list[int | None] = [None] * len(cands)
+    for j, cj in enumerate(cands):
+        for i in range(j):
+            ci = cands[i]
+            if ci.key >= cj.key:
+                continue
+            total = best[i] + node[j] + _edge(ci, cj)
+            if total > best[j]:
+                best[j], back[j] = total, i
+    end = max(range(len(cands)), key=lambda k: best[k])
+    if best[end] <= 0:
+        return []
+    chain = []
+    at: int | None = end
+    while at is not None:
+        chain.append(cands[at])
+        at = back[at]
+    chain.reverse()
+    # a chain never starts or ends on a node that costs more than it brings
+    while chain and node[cands.index(chain[0])] <= 0:
+        chain.pop(0)
+    while chain and node[cands.index(chain[-1])] <= 0:
+        chain.pop()
+    return chain
+
+
+def _expected(c: Candidate, expected: frozenset[int]) -> float:
+    if not expected:
+        return 0.0
+    return EXPECTED_BONUS if c.value in expected else -UNEXPECTED_PENALTY
+
+
+def _edge(a: Candidate, b: Candidate) -> float:
+    gap = b.value - a.value
+    if gap == 1 or (gap == 0 and b.suffix > a.suffix):
+        return NEXT_BONUS
+    return -min(MAX_GAP_COST, GAP_COST * (gap - 1))
