@@ -35,7 +35,9 @@ MAX_DECLARED = 300
 HEAD_LINES = 8  # non-empty lines after the § line where its Dnr and title stand
 TITLE_LINES = 3
 ENUMERATION = re.compile(r"^(?:[A-ZÅÄÖ]{1,2}/|\d{1,2}[.)/]\s|[-•●▪*]\s)")
-PROSE_CHARS = 110
+PROSE_CHARS = 110  # a wrapped title line is shorter than this
+MAX_TITLE_CHARS = 300  # a title on one line (Word exports do not wrap) is at most this long
+SENTENCE_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +144,9 @@ def read_head(cand: Candidate, part: list[Line], agenda: Agenda) -> ParagraphHea
             continue
         if title_lines and (heading_title or raw.lstrip().startswith("#")):
             break
-        bold_title = not title_lines and raw.lstrip().startswith(("#", "**"))
-        if (len(text) > PROSE_CHARS and not bold_title) or len(title_lines) >= TITLE_LINES:
+        if len(title_lines) >= TITLE_LINES or (
+            _prose(text) if not title_lines else len(text) > PROSE_CHARS
+        ):
             break
         if not title_lines:
             closed = _closed_block(part, k)
@@ -161,6 +164,13 @@ def read_head(cand: Candidate, part: list[Line], agenda: Agenda) -> ParagraphHea
         dnr = _labelled_dnr(part) or agenda.dnr_of(cand.number)
     title = " ".join(" ".join(title_lines).split())
     return ParagraphHead(number=cand.number, dnr=dnr, title=title)
+
+
+def _prose(text: str) -> bool:
+    """A first line too long for a title, or a sentence ("Nämnden beslutar att … .")."""
+    if len(text) > MAX_TITLE_CHARS:
+        return True
+    return text.endswith(".") and len(text.split()) > SENTENCE_WORDS and not text.endswith("m.m.")
 
 
 def _agenda_complete(title_lines: list[str], agenda_title: str | None) -> bool:
