@@ -27,7 +27,7 @@ AGENDA_HEADING = re.compile(
 MAX_GAP = 3  # lines between two entries of one agenda (the wrapped parts of a title)
 MIN_ENTRIES = 3
 RECUR_SHARE = 0.6
-MULTI_ENTRY = re.compile(r"§\s?\d{1,4}\b")
+MULTI_ENTRY = re.compile(r"(?<!§)§\s?(\d{1,4})\s+[A-ZÅÄÖ]")
 EDGE_LINES = 2  # wrapped title lines just before the first / after the last entry
 
 
@@ -75,9 +75,12 @@ def find_agenda(lines: list[Line], cands: list[Candidate]) -> Agenda:
             taken.add(headed)
         entries += [AgendaEntry(c.number, c.rest) for c in cluster]
     for i, line in enumerate(lines):
-        if i not in taken and len(MULTI_ENTRY.findall(line.text)) >= MIN_ENTRIES:
+        text = plain(line.text)
+        if i in taken or not text.startswith("§"):
+            continue
+        if len(MULTI_ENTRY.findall(text)) >= MIN_ENTRIES:
             taken.add(i)
-            entries += [AgendaEntry(m.group()[1:].strip()) for m in MULTI_ENTRY.finditer(line.text)]
+            entries += [AgendaEntry(m.group(1)) for m in MULTI_ENTRY.finditer(text)]
     return Agenda(tuple(entries), frozenset(taken))
 
 
