@@ -14,7 +14,7 @@ from pathlib import Path
 
 from searcher.errors import BadInputError
 from searcher.ingest.decoding import UndecodableError, decode_text
-from searcher.ingest.metadata import apply_overrides, detect_meta, read_sidecar
+from searcher.ingest.metadata import apply_overrides, detect_meta, name_fallback, read_sidecar
 from searcher.records import Document
 
 # A reader turns file bytes into (text, page_starts) or raises UndecodableError with the reason.
@@ -70,7 +70,7 @@ def load_document(
         raise BadInputError(f"{path}: {e}") from None
     if not text.strip():
         raise BadInputError(f"{path}: no text in file")
-    meta = detect_meta(text)
+    meta = name_fallback(detect_meta(text), path)
     sidecar = read_sidecar(path)
     if sidecar:
         meta = apply_overrides(meta, sidecar, source=f"{path.name}.meta.json")

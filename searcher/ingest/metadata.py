@@ -57,6 +57,7 @@ ORGAN = re.compile(
     r"\b(kommunfullmäktige|regionfullmäktige|kommunstyrelsens\s+arbetsutskott|"
     r"nämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?|"
     r"kommunstyrelsen|regionstyrelsen|(?:[a-zåäö]+-\s+och\s+)?[a-zåäö\-]{2,}(?:nämnden|utskottet)"
+    r"|[a-zåäö]{3,}a\s+(?:nämnden|utskottet|beredningen)"
     r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
     re.I,
 )
@@ -76,8 +77,51 @@ REPORT_TITLE = re.compile(
 )
 
 
+FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:[^\n]*\n){1,40}?)---\n")
+FRONT_KEYS = {
+    "kommun": "municipality", "municipality": "municipality", "namnd": "organ",
+    "nämnd": "organ", "organ": "organ", "datum": "date", "date": "date", "titel": "title",
+    "title": "title",
+}
+NAME_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def front_matter(text: str) -> dict[str, str]:
+    """Fields of a YAML front matter block (`namnd: "…"`, `datum: "…"`) that a converter wrote."""
+    m = FRONT_MATTER.match(text)
+    if m is None:
+        return {}
+    found = {}
+    for line in m.group("body").splitlines():
+        key, sep, value = line.partition(":")
+        field_name = FRONT_KEYS.get(key.strip().lower())
+        value = value.strip().strip("\"'")
+        if sep and field_name and value:
+            found[field_name] = value
+    return found
+
+
+def name_fallback(meta: DocumentMeta, path: Path) -> DocumentMeta:
+    """A date from the file or folder name ("kommunstyrelsen_2026-06-01.txt") when the text gives
+    none; nothing else is guessed from a name."""
+    if meta.date:
+        return meta
+    for part in (path.name, path.parent.name):
+        m = NAME_DATE.search(part)
+        if m:
+            return replace(meta, date=m.group(0))
+    return meta
+
+
 def detect_meta(text: str) -> DocumentMeta:
-    """Best-effort metadata from the text alone; fields it cannot find stay None."""
+    """Best-effort metadata from the text alone (its front matter first); fields it cannot find
+    stay None."""
+    meta = _detect(text)
+    given = front_matter(text)
+    return replace(meta, **given) if given else meta
+
+
+def _detect(text: str) -> DocumentMeta:
     head = text[:HEAD_CHARS]
     doc_type = detect_doc_type(text)
     running = _running_header(text) if doc_type == DocType.protocol.value else None
@@ -125,19 +169,24 @@ def _municipality(text: str) -> str | None:
 
 def _running_header(text: str) -> tuple[str, str | None] | None:
     """(organ, date) from a "Sammanträdesprotokoll / Organ … / date" block anywhere in the text."""
-    lines = [ln.strip() for ln in text[:200_000].splitlines()]
+    lines = [ln.strip().replace("**", "") for ln in text[:200_000].splitlines()]
     for i, line in enumerate(lines):
         if not PROTOCOL_WORD.fullmatch(line):
             continue
         parts: list[str] = []
+        date = None
         for nxt in lines[i + 1 : i + 5]:
             date = ISO_DATE.search(nxt) or WORDY_DATE.search(nxt)
             if not nxt or date:
                 break
             parts.append(nxt)
+        before = [ln for ln in lines[max(0, i - 4) : i] if ln and not ln.isdigit()][-3:]
         organ = ORGAN.search(" ".join(parts)) if parts else None
+        organ = organ or (ORGAN.fullmatch(" ".join(before)) if before else None)
         if organ:
-            return _tidy_organ(organ.group(1)), _date(nxt) if date else None
+            if date is None:  # "Kommunstyrelsen / Protokoll / (blank) / 2026-06-01"
+                date = next((d for ln in lines[i + 1 : i + 5] if (d := ISO_DATE.search(ln))), None)
+            return _tidy_organ(organ.group(1)), _date(date.group(0)) if date else None
     return None
 
 
