@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from searcher.chunking.assemble import prepare_lines
 from searcher.chunking.passages import split_passages
-from searcher.chunking.protocol.split import split_protocol
+from searcher.chunking.protocol.split import agenda_line_numbers, split_protocol
 from searcher.chunking.report.generic import split_generic
 from searcher.chunking.report.split import split_report
 from searcher.records import DocType, Document, Section
 
-CHUNKER_VERSION = "c-2"
+CHUNKER_VERSION = "c-3"
 """Bump on any change of section boundaries or texts: indexes re-read their files on update."""
 
 CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
@@ -44,5 +44,9 @@ __all__ = ["CHUNKERS", "CHUNKER_VERSION", "split_document", "split_passages", "t
 def table_of_contents(doc: Document) -> str:
     """The document's table of contents as text ('' if none): not a section (never ranked),
     but kept so that `mentions` counts identifiers that only the TOC repeats."""
-    lines, toc = prepare_lines(doc)
-    return "\n".join(lines[i].text for i in sorted(toc.lines))
+    if doc.meta.doc_type == DocType.protocol.value:
+        lines, taken = agenda_line_numbers(doc)  # the agenda in any form, TOC included
+    else:
+        lines, toc = prepare_lines(doc)
+        taken = toc.lines
+    return "\n".join(lines[i].text for i in sorted(taken))

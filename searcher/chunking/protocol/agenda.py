@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from searcher.chunking.clean.furniture import Line
+from searcher.chunking.parts import part_label
 from searcher.chunking.protocol.dnr import find_dnr, whole_line_dnr
 from searcher.chunking.protocol.headers import Candidate, header_candidate, plain
 
@@ -89,7 +90,13 @@ def _clusters(cands: list[Candidate], lines: list[Line]) -> list[list[Candidate]
     out: list[list[Candidate]] = []
     for c in cands:
         prev = out[-1][-1].index if out else -1
-        if out and _gap(lines, prev, c.index) <= MAX_GAP and not _page_break(lines, prev, c.index):
+        if (
+            out
+            and _gap(lines, prev, c.index) <= MAX_GAP
+            and not _page_break(lines, prev, c.index)
+            and c.key > out[-1][-1].key  # an agenda counts upwards; the body starts again
+            and not _has_part_heading(lines, prev, c.index)
+        ):
             out[-1].append(c)
         else:
             out.append([c])
@@ -99,6 +106,11 @@ def _clusters(cands: list[Candidate], lines: list[Line]) -> list[list[Candidate]
         if len(cl) >= MIN_ENTRIES and ups >= 0.8 * (len(cl) - 1):
             good.append(cl)
     return good
+
+
+def _has_part_heading(lines: list[Line], a: int, b: int) -> bool:
+    """ "Beslut", "Ärendebeskrivning" between two § lines: a short § of the body, no agenda."""
+    return any(part_label(plain(ln.text)) is not None for ln in lines[a + 1 : b])
 
 
 def _page_break(lines: list[Line], a: int, b: int) -> bool:

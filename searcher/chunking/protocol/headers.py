@@ -52,6 +52,7 @@ EXPECTED_BONUS, UNEXPECTED_PENALTY = 2.0, 5.0
 FORM_PENALTY = 2.5  # a line with inline text where ≥ 70 % of the chosen headers have none
 FORM_SHARE = 0.7
 NEXT_BONUS = 2.0
+RESTART_PENALTY = 3.0
 GAP_COST, MAX_GAP_COST = 0.75, 3.0
 
 
@@ -136,6 +137,7 @@ def _title_like(text: str) -> bool:
 
 def select_headers(cands: list[Candidate], expected: frozenset[int] = frozenset()) -> list[Candidate]:
     """The increasing run of § numbers with the highest total evidence, in document order."""
+    cands = _restarts(cands)
     first = _best_chain(cands, expected)
     if len(first) >= 3:
         inline = sum(c.inline for c in first) / len(first)
@@ -143,6 +145,19 @@ def select_headers(cands: list[Candidate], expected: frozenset[int] = frozenset(
             cands = [replace(c, score=c.score - FORM_PENALTY) if c.inline else c for c in cands]
             return _best_chain(cands, expected)
     return first
+
+
+def _restarts(cands: list[Candidate]) -> list[Candidate]:
+    """A number well below a plain header before it ("§ 1 Uppgifter" after "§ 45") starts a
+    quoted reglemente or bolagsordning, not the next §."""
+    out, top = [], -1
+    for c in cands:
+        if c.value < top - 1:
+            c = replace(c, score=c.score - RESTART_PENALTY)
+        elif not c.inline and not c.ocr:
+            top = max(top, c.value)
+        out.append(c)
+    return out
 
 
 def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candidate]:

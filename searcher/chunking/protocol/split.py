@@ -161,7 +161,7 @@ def read_head(cand: Candidate, part: list[Line], agenda: Agenda) -> ParagraphHea
         title_lines.append(text)
         heading_title = raw.lstrip().startswith(("#", "**"))
     if dnr is None:
-        dnr = _labelled_dnr(part) or agenda.dnr_of(cand.number)
+        dnr = _dnr_line(part) or _labelled_dnr(part) or agenda.dnr_of(cand.number)
     title = " ".join(" ".join(title_lines).split())
     return ParagraphHead(number=cand.number, dnr=dnr, title=title)
 
@@ -213,6 +213,22 @@ def _continues_title(title_lines: list[str], text: str, agenda_title: str | None
 
 def _norm(text: str) -> str:
     return " ".join(text.replace("–", "-").replace("**", "").split()).casefold()
+
+
+def _dnr_line(part: list[Line]) -> str | None:
+    """A Dnr on a line of its own below the title ("Bun/2022:136   610"), before the body."""
+    seen = 0
+    for line in part[1:]:
+        text = plain(line.text)
+        if not text:
+            continue
+        seen += 1
+        if seen > HEAD_LINES // 2 or part_label(text) is not None or len(text) > MAX_TITLE_CHARS:
+            break
+        found = whole_line_dnr(text)
+        if found is not None:
+            return found.value
+    return None
 
 
 def _labelled_dnr(part: list[Line]) -> str | None:
