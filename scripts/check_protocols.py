@@ -71,8 +71,8 @@ def sections_engine(paths: list[Path]) -> list[dict]:
         subprocess.run([*cli, "index", str(docs), "--no-semantic", "--index-dir", str(index_dir)],
                        check=True, capture_output=True, cwd=REPO)
         for p in paths:
-            res = subprocess.run([*cli, "sections", p.name, "--json", "--index-dir", str(index_dir)],
-                                 check=True, capture_output=True, text=True, cwd=REPO)
+            cmd = [*cli, "sections", p.name, "--json", "--index-dir", str(index_dir)]
+            res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
             out.extend(json.loads(line) for line in res.stdout.splitlines() if line.strip())
     return out
 

@@ -52,7 +52,9 @@ PART_HEADINGS: tuple[tuple[re.Pattern[str], PartLabel], ...] = tuple(
 MAX_HEADING_CHARS = 80
 # "Bilaga 1", "Bilaga A till § 45", "Bilaga 2: Reglemente för …": an attachment printed in the §;
 # only after another part (a title line "… i Bilaga J till Allmänna Bestämmelser" is no bilaga).
-BILAGA = re.compile(r"^bilaga\s+(?:\d{1,2}|[A-ZÅÄÖ])\b(?!\s+till\s+[A-ZÅÄÖ][a-zåäö]+\s+[A-ZÅÄÖ])", re.I)
+BILAGA = re.compile(
+    r"^bilaga\s+(?:\d{1,2}|[A-ZÅÄÖ])\b(?!\s+till\s+[A-ZÅÄÖ][a-zåäö]+\s+[A-ZÅÄÖ])", re.I
+)
 
 
 def part_label(line: str) -> PartLabel | None:

@@ -39,7 +39,7 @@ BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th)\s*/?>", re.I)
 INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|span|sup|sub)\s*>", re.I)
 # Symbol-font bullets that PDF converters pass through as private-use characters (U+F0B7).
 PRIVATE_USE_CHAR = re.compile("[\ue000-\uf8ff]")
-PRIVATE_USE = {c: " " for c in range(0xE000, 0xF900)}
+PRIVATE_USE = dict.fromkeys(range(0xE000, 0xF900), " ")
 RUNNING_MAX_LINE = 70
 MARK_GROUP = 3  # non-blank lines between signature captions/page numbers of one page end
 RECUR_MIN = 3

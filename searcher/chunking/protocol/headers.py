@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 from searcher.chunking.protocol.dnr import find_dnr
 
@@ -35,7 +35,7 @@ SENTENCE_WORDS = 12  # "§ 12 Taxa för hemtjänst m.m." is a title; a long line
 INDENT_DEEP = 10
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     """What follows the number on a header line."""
 
     bare = "bare"
@@ -135,7 +135,9 @@ def _title_like(text: str) -> bool:
     return not (text.endswith(".") and len(text.split()) > SENTENCE_WORDS)
 
 
-def select_headers(cands: list[Candidate], expected: frozenset[int] = frozenset()) -> list[Candidate]:
+def select_headers(
+    cands: list[Candidate], expected: frozenset[int] = frozenset()
+) -> list[Candidate]:
     """The increasing run of § numbers with the highest total evidence, in document order."""
     cands = _restarts(cands)
     first = _best_chain(cands, expected)
