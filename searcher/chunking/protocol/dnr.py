@@ -26,7 +26,7 @@ SERIES = r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,9}"
 YEAR = r"(?:19|20)\d\d"
 # series first: "KS 2022/123", "KS KF/2022:7", "Bun/2025:532", "KS.2021.1101", "ABC–2024–00118"
 SERIES_FIRST = (
-    rf"{SERIES}(?:[ {DASH}]{SERIES})?(?:[ ./]|{_D})?{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}}){{0,2}}"
+    rf"(?!(?i:dnr|diarie|ärende|saknr))(?<![\wÅÄÖåäö]){SERIES}(?:[ {DASH}]{SERIES})?(?:[ ./]|{_D})?{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}}){{0,2}}"
 )
 # year first, series after: "2026.016 KS", "2026.004 BUN-038"
 YEAR_FIRST = rf"{YEAR}[.:/]\d{{1,5}} [A-ZÅÄÖ]{{1,6}}(?:{_D}\d{{1,4}})?(?![\wÅÄÖåäö])"
@@ -81,8 +81,14 @@ def whole_line_dnr(line: str) -> DnrMatch | None:
 
 
 def trailing_dnr(line: str) -> DnrMatch | None:
-    """A series Dnr at the end of a title line ("… verksamhet Bun/2022:628   694")."""
+    """A Dnr at the end of a title line ("… verksamhet Bun/2022:628   694", "Val av
+    justerare      Dnr KS 2022/123"); `start` is where the label or the value begins."""
     text = line.rstrip()
+    for m in LABELLED.finditer(text):  # a column of its own, not "…, dnr 2022:1205" in a title
+        found = _match(text, m, labelled=True)
+        column = text[: m.start()].endswith(("  ", "\t"))
+        if not text[found.end :].strip() and column and not _is_date(m.group("value")):
+            return found
     for m in UNLABELLED.finditer(text):
         found = _match(text, m, labelled=False)
         if not text[found.end :].strip() and m.start() > 0 and not _is_date(m.group("value")):

@@ -25,11 +25,15 @@ HEADER = re.compile(
     r"(?:\s?(?P<suffix>[a-z])(?=\s*$|\s+[A-ZÅÄÖ0-9]))?"
     r"(?![\d/:,)\]]|[.\-–]\d|\s*§)(?P<rest>.*)$"
 )
-ABBREVIATION = re.compile(r"[A-ZÅÄÖ]{1,6}(?:[-/ ][A-ZÅÄÖ]{1,6})?")
+# "KS", "KS-AU", "KSAU", "KSau", "BUN", "Bun/AU": at least two capitals, no ordinary word
+ABBREVIATION = re.compile(
+    r"(?=(?:[^A-ZÅÄÖ]*[A-ZÅÄÖ]){2})[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{0,5}(?:[-/ ][A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{0,5})?"
+)
 ORGAN_NAME = re.compile(
     r"[A-ZÅÄÖ][\wåäö\-]*(?:\s+(?:och\s+)?[\wåäö\-]+){0,4}?\s*"
     r"(?:[\wåäö]*(?:nämnd|styrelse|fullmäktige|utskott|beredning|direktion|förbund)[\wåäö]*)",
 )
+LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
 MAX_TITLE = 160
 SENTENCE_WORDS = 12  # "§ 12 Taxa för hemtjänst m.m." is a title; a long line ending in "." is prose
 INDENT_DEEP = 10
@@ -100,7 +104,7 @@ def header_candidate(index: int, text: str) -> Candidate | None:
     if prefix and not _organ_prefix(prefix):
         return None
     ocr = not m.group("sign").startswith("§")
-    rest = m.group("rest").strip()
+    rest = LEAD_PUNCT.sub("", m.group("rest")).strip()  # "§ 12. Val av justerare"
     shape = _shape(rest)
     if shape is None or (ocr and shape is not Shape.bare and shape is not Shape.dnr):
         return None

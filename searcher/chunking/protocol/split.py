@@ -26,12 +26,14 @@ from searcher.records import Document, Section, SectionKind
 
 HEADER_TITLE = "Protokollets huvud"
 DECLARED = re.compile(
-    r"(?:paragrafer|paragraf|protokollet omfattar)[\s*#:]{0,12}(?:§§?\s*)?"
-    r"(?P<lo>\d{1,4})(?:\s*[-–—]\s*(?:§\s*)?(?P<hi>\d{1,4}))?",
+    r"(?:paragrafer|paragraf|protokollet omfattar)[\s*#:]{0,12}"
+    r"(?:§§?\s*(?P<lo>\d{1,4})(?:\s*[-–—]\s*(?:§\s*)?(?P<hi>\d{1,4}))?"
+    r"|(?P<lo2>\d{1,4})\s*[-–—]\s*(?P<hi2>\d{1,4}))",
     re.I,
 )
 DECLARED_HEAD = 0.3  # the "Paragrafer" line stands in the first part of the text
 MAX_DECLARED = 300
+EXPECTED_AGREE = 0.5
 HEAD_LINES = 8  # non-empty lines after the § line where its Dnr and title stand
 TITLE_LINES = 3
 ENUMERATION = re.compile(r"^(?:[A-ZÅÄÖ]{1,2}/|\d{1,2}[.)/]\s|[-•●▪*]\s)")
@@ -68,6 +70,11 @@ def read_layout(doc: Document) -> ProtocolLayout:
     skip = frozenset(toc.lines | agenda.lines)
     body = [c for c in cands if c.index not in skip]
     expected = agenda.numbers | _declared(doc.text) | _toc_numbers(toc)
+    plain_chain = select_headers(body)
+    if expected and sum(c.value in expected for c in plain_chain) < EXPECTED_AGREE * len(
+        plain_chain
+    ):
+        expected = frozenset()  # an agenda or "Paragrafer" line that the body contradicts
     return ProtocolLayout(lines, skip, select_headers(body, expected), agenda)
 
 
@@ -120,6 +127,8 @@ def read_head(cand: Candidate, part: list[Line], agenda: Agenda) -> ParagraphHea
     first = find_dnr(cand.rest)
     dnr = first.value if first is not None and first.start == 0 else None
     inline = cand.rest[first.end :].strip(" \t-–,") if dnr else cand.rest
+    if dnr is None and (tail := trailing_dnr(inline)) is not None:
+        dnr, inline = tail.value, inline[: tail.start].strip(" \t-–,")
     title_lines: list[str] = []
     if inline:
         title_lines.append(inline)
@@ -252,7 +261,8 @@ def _declared(text: str) -> frozenset[int]:
     m = DECLARED.search(text[: max(4000, int(DECLARED_HEAD * len(text)))])
     if m is None:
         return frozenset()
-    lo, hi = int(m.group("lo")), int(m.group("hi") or m.group("lo"))
+    lo = int(m.group("lo") or m.group("lo2"))
+    hi = int(m.group("hi") or m.group("hi2") or lo)
     if not 0 <= hi - lo <= MAX_DECLARED:
         return frozenset()
     return frozenset(range(lo, hi + 1))
