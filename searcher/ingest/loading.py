@@ -25,7 +25,7 @@ class SourceFormat(StrEnum):
     """The file formats we read, keyed by what their reader does."""
 
     text = "text"  # .txt, .md: UTF-8 or a legacy encoding
-    pdf = "pdf"  # text layer via pypdf, with page offsets
+    pdf = "pdf"  # text layer via pypdfium2, with page offsets
     html = "html"  # stdlib html.parser
     docx = "docx"  # stdlib zipfile + XML
 
@@ -103,7 +103,7 @@ def normalize_newlines(text: str) -> str:
 
 
 def _reader(fmt: SourceFormat) -> Reader:
-    # Imported here so plain-text indexing never loads pypdf or the XML stack.
+    # Imported here so plain-text indexing never loads pypdfium2 or the XML stack.
     if fmt is SourceFormat.pdf:
         from searcher.ingest.pdf import read_pdf
 

@@ -159,7 +159,8 @@ def read_head(cand: Candidate, part: list[Line], agenda: Agenda) -> ParagraphHea
             break
         if not title_lines:
             closed = _closed_block(part, k)
-        elif _agenda_complete(title_lines, agenda.title_of(cand.number)) or (
+        elif (_agenda_complete(title_lines, agenda.title_of(cand.number))
+              and not text[:1].islower()) or (
             closed <= 0 and not _continues_title(title_lines, text, agenda.title_of(cand.number))
         ):
             break
