@@ -57,6 +57,7 @@ FORM_PENALTY = 2.5  # a line with inline text where ≥ 70 % of the chosen heade
 FORM_SHARE = 0.7
 NEXT_BONUS = 2.0
 RESTART_PENALTY = 3.0
+MAX_BACK = 400  # candidates looked back at per step: bounds the work on texts full of § lines
 GAP_COST, MAX_GAP_COST = 0.75, 3.0
 
 
@@ -173,7 +174,7 @@ def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candid
     best = list(node)
     back: list[int | None] = [None] * len(cands)
     for j, cj in enumerate(cands):
-        for i in range(j):
+        for i in range(max(0, j - MAX_BACK), j):
             ci = cands[i]
             if ci.key >= cj.key:
                 continue
