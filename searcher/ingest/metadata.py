@@ -61,6 +61,15 @@ ORGAN = re.compile(
     r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
     re.I,
 )
+HEADER_LINES = 80
+SUSPENDED = re.compile(r"[a-zåäö]-\s+och$", re.I)
+ORGAN_LABEL = re.compile(r"^(?:organ|instans|nämnd)\s*:?\s+|^(?:sammanträdes)?protokoll\s+", re.I)
+# what may follow the organ on a header line: a date, "Sammanträdesprotokoll", a page number
+HEADER_TAIL = re.compile(
+    r"\s*(?:(?:sammanträdes)?protokoll|sammanträdesdatum|datum|sida|\d{4}-\d\d-\d\d|\d{1,3}"
+    r"|\(\d+\)|[:,/|–-])[\s\S]{0,40}",
+    re.I,
+)
 NAMED_BOARD = re.compile(r"\bnämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?", re.I)
 PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\b", re.I)
 # "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107" at a line start
@@ -195,8 +204,26 @@ def _organ(head: str, text: str, doc_type: str) -> str | None:
         m = NAMED_BOARD.search(text[:200_000])
         if m:
             return _tidy_organ(m.group(0))
+    if doc_type == DocType.protocol.value:
+        return _header_organ(head)
     m = ORGAN.search(head) or ORGAN.search(text[:200_000])
     return _tidy_organ(m.group(1)) if m else None
+
+
+def _header_organ(head: str) -> str | None:
+    """A protocol's organ from a header line that names it ("Tekniska nämnden", "Organ
+    Barn- och utbildningsnämnden", "Kommunfullmäktige 2023-05-22"), never from running text:
+    unknown stays unknown."""
+    lines = [" ".join(r.replace("*", "").replace("#", "").split()) for r in head.splitlines()]
+    lines = [ln for ln in lines[:HEADER_LINES] if ln]
+    for i, line in enumerate(lines):
+        if SUSPENDED.search(line) and i + 1 < len(lines):  # "Kultur- och" / "fritidsnämnden"
+            line = f"{line} {lines[i + 1]}"
+        line = ORGAN_LABEL.sub("", line)
+        m = ORGAN.match(line)
+        if m and not line[m.end() :].strip(" ,") or (m and HEADER_TAIL.fullmatch(line[m.end() :])):
+            return _tidy_organ(m.group(1))
+    return None
 
 
 def _tidy_organ(name: str) -> str:

@@ -26,7 +26,8 @@ SERIES = r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,9}"
 YEAR = r"(?:19|20)\d\d"
 # series first: "KS 2022/123", "KS KF/2022:7", "Bun/2025:532", "KS.2021.1101", "ABC–2024–00118"
 SERIES_FIRST = (
-    rf"(?!(?i:dnr|diarie|ärende|saknr))(?<![\wÅÄÖåäö]){SERIES}(?:[ {DASH}]{SERIES})?(?:[ ./]|{_D})?{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}}){{0,2}}"
+    rf"(?!(?i:dnr|diarie|ärende|saknr))(?<![\wÅÄÖåäö]){SERIES}(?:[ {DASH}]{SERIES})?"
+    rf"(?:[ ./]|{_D})?{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}}){{0,2}}"
 )
 # year first, series after: "2026.016 KS", "2026.004 BUN-038"
 YEAR_FIRST = rf"{YEAR}[.:/]\d{{1,5}} [A-ZÅÄÖ]{{1,6}}(?:{_D}\d{{1,4}})?(?![\wÅÄÖåäö])"
