@@ -173,3 +173,25 @@ def test_metadata_two_word_organ_and_unknown_kommun(
 ) -> None:
     meta = detect_meta(text)
     assert (meta.organ, meta.municipality) == (organ, municipality)
+
+
+def test_protocol_extracts_bundled_in_a_report_are_found() -> None:
+    prose = "Verksamheten har arbetat vidare med målen under året och redovisar resultat.\n"
+    extract = (
+        "Protokollsutdrag\nKommunfullmäktige\n2023-04-24\n\n"
+        "§ 45    Dnr KS 2023/00123\n\nÅrsredovisning 2022\n\nBeslut\nFullmäktige godkänner.\n\n"
+        "§ 46    Dnr KS 2023/00130\n\nAnsvarsfrihet för 2022\n\nBeslut\nFullmäktige beviljar.\n"
+    )
+    text = "Årsredovisning 2022\nTestby kommun\n\nEkonomisk översikt\n\n" + prose * 80 + "\n" + extract
+    sections = split(text)
+    assert sections[0].doc_type == "rapport" and sections[0].kind == "heading"
+    assert [(s.paragraph, s.dnr) for s in sections if s.kind == "paragraph"] == [
+        ("45", "KS 2023/00123"), ("46", "KS 2023/00130")]
+    assert [s.ordinal for s in sections] == list(range(len(sections)))
+
+
+def test_a_report_quoting_a_statute_is_no_protocol() -> None:
+    prose = "Lagen anger vad som gäller för kommunens arbete och hur det ska följas upp.\n"
+    text = "Årsredovisning 2022\n\n" + prose * 80 + "\nProtokoll\n\n§ 1 Tillämpning\n" + prose \
+        + "\n§ 2 Ansvar\n" + prose
+    assert all(s.kind != "paragraph" for s in split(text))

@@ -16,7 +16,7 @@ from searcher.chunking.assemble import SectionBuilder
 from searcher.chunking.clean.blocks import OPEN_ENDINGS, make_blocks, wrap_width
 from searcher.chunking.clean.furniture import Line, source_lines, strip_furniture
 from searcher.chunking.clean.toc import find_toc
-from searcher.chunking.parts import part_label
+from searcher.chunking.parts import PartLabel, part_label
 from searcher.chunking.protocol.agenda import Agenda, find_agenda
 from searcher.chunking.protocol.arende import detect_arende
 from searcher.chunking.protocol.dnr import find_dnr, trailing_dnr, whole_line_dnr
@@ -34,6 +34,12 @@ DECLARED = re.compile(
 DECLARED_HEAD = 0.3  # the "Paragrafer" line stands in the first part of the text
 MAX_DECLARED = 300
 EXPECTED_AGREE = 0.5
+EXTRACT_MARKER = re.compile(
+    r"(?im)^[ \t#*]*(?:protokollsutdrag|utdrag ur (?:sammanträdes)?protokoll(?:et)?|"
+    r"sammanträdesprotokoll|protokoll)(?:[ \t]+.{0,80})?$"
+)
+EXTRACT_LOOKBACK = 12  # lines between the marker ("Protokollsutdrag") and the first §
+DECISION_PARTS = frozenset({PartLabel.beslut, PartLabel.forslag})
 HEAD_LINES = 8  # non-empty lines after the § line where its Dnr and title stand
 TITLE_LINES = 3
 ENUMERATION = re.compile(r"^(?:[A-ZÅÄÖ]{1,2}/|\d{1,2}[.)/]\s|[-•●▪*]\s)")
@@ -78,8 +84,9 @@ def read_layout(doc: Document) -> ProtocolLayout:
     return ProtocolLayout(lines, skip, select_headers(body, expected), agenda)
 
 
-def split_protocol(doc: Document) -> list[Section]:
-    """Header section + one section per §; agenda and furniture are not sections."""
+def split_protocol(doc: Document, start: int = 0) -> list[Section]:
+    """Header section + one section per §; agenda and furniture are not sections. `start`: the
+    offset where the protocol begins inside a longer document (bundled extracts)."""
     layout = read_layout(doc)
     if not layout.headers:
         return []
@@ -90,7 +97,8 @@ def split_protocol(doc: Document) -> list[Section]:
     def segment(lo: int, hi: int) -> list[Line]:
         return [lines[i] for i in range(lo, hi) if i not in skip]
 
-    header = segment(0, layout.headers[0].index)
+    first_line = next((i for i, ln in enumerate(lines) if ln.start >= start), len(lines))
+    header = segment(first_line, layout.headers[0].index)
     if any(ln.text.strip() for ln in header):
         blocks = make_blocks(header, width)
         builder.add(
@@ -114,6 +122,28 @@ def split_protocol(doc: Document) -> list[Section]:
             arende=detect_arende(head.title) if head.title else None,
         )
     return builder.sections
+
+
+def extract_start(doc: Document) -> int | None:
+    """Where protocol extracts bundled into a report begin ("Protokollsutdrag … § 45 Dnr …"), or
+    None: a marker line, then § headers each with a Dnr or a decision of its own."""
+    if not EXTRACT_MARKER.search(doc.text):
+        return None
+    layout = read_layout(doc)
+    lines, skip = layout.lines, layout.skip
+    bounds = [c.index for c in layout.headers] + [len(lines)]
+    for cand, lo, hi in zip(layout.headers, bounds, bounds[1:], strict=False):
+        part = [lines[i] for i in range(lo, hi) if i not in skip]
+        head = read_head(cand, part, layout.agenda)
+        decided = any(part_label(plain(ln.text)) in DECISION_PARTS for ln in part[1:])
+        if not (head.dnr or decided):
+            return None
+    if not layout.headers:
+        return None
+    first = layout.headers[0].index
+    marker = [i for i in range(max(0, first - EXTRACT_LOOKBACK), first)
+              if EXTRACT_MARKER.fullmatch(plain(lines[i].text))]
+    return lines[marker[0]].start if marker else None
 
 
 def agenda_line_numbers(doc: Document) -> tuple[list[Line], frozenset[int]]:
