@@ -182,7 +182,8 @@ def test_protocol_extracts_bundled_in_a_report_are_found() -> None:
         "§ 45    Dnr KS 2023/00123\n\nÅrsredovisning 2022\n\nBeslut\nFullmäktige godkänner.\n\n"
         "§ 46    Dnr KS 2023/00130\n\nAnsvarsfrihet för 2022\n\nBeslut\nFullmäktige beviljar.\n"
     )
-    text = "Årsredovisning 2022\nTestby kommun\n\nEkonomisk översikt\n\n" + prose * 80 + "\n" + extract
+    text = "Årsredovisning 2022\nTestby kommun\n\nEkonomisk översikt\n\n" + prose * 80
+    text += "\n" + extract
     sections = split(text)
     assert sections[0].doc_type == "rapport" and sections[0].kind == "heading"
     assert [(s.paragraph, s.dnr) for s in sections if s.kind == "paragraph"] == [
