@@ -196,3 +196,23 @@ def test_a_report_quoting_a_statute_is_no_protocol() -> None:
     text = "Årsredovisning 2022\n\n" + prose * 80 + "\nProtokoll\n\n§ 1 Tillämpning\n" + prose \
         + "\n§ 2 Ansvar\n" + prose
     assert all(s.kind != "paragraph" for s in split(text))
+
+
+DECISION = "Beslut\nKommunstyrelsen beslutar enligt förslaget.\n\n"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "§ {n}\nDnr KS 2023/{n}\nÄrende {n}\n",  # Dnr above the title, no blank lines
+        "§ {n} Ärende {n}\nDnr KS 2023/{n}\n\n",  # inline title, Dnr on the next line
+        "§ {n}\tÄrende {n}\tKS 2023/{n}\n\n",  # table cells (DOCX, HTML)
+        "§ {n}\n\nÄrende {n}\nÄrendenr: KS 2023/{n}\n\n",  # another label
+        "§ {n}  Ärende {n}                         KS 2023/{n}\n\n",  # Dnr right-aligned
+        "KS § {n}                  Dnr KS 2023/{n}\n\nÄrende {n}\n\n",  # organ prefix, column
+    ],
+)
+def test_where_the_dnr_and_title_stand(layout: str) -> None:
+    text = HEAD + "".join(layout.format(n=n) + DECISION for n in (45, 46, 47))
+    got = [(s.paragraph, s.dnr, s.title) for s in split(text) if s.kind == "paragraph"]
+    assert got == [(str(n), f"KS 2023/{n}", f"Ärende {n}") for n in (45, 46, 47)]

@@ -34,7 +34,8 @@ ORGAN_NAME = re.compile(
     r"(?:[\wåäö]*(?:nämnd|styrelse|fullmäktige|utskott|beredning|direktion|förbund)[\wåäö]*)",
 )
 LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
-MAX_TITLE = 160
+MAX_TITLE = 300  # Word exports put a whole long title on the § line
+LONG_TITLE, LONG_TITLE_PENALTY = 160, 1.0
 SENTENCE_WORDS = 12  # "§ 12 Taxa för hemtjänst m.m." is a title; a long line ending in "." is prose
 INDENT_DEEP = 10
 
@@ -112,6 +113,8 @@ def header_candidate(index: int, text: str) -> Candidate | None:
     score = BASE_SCORE[shape] + (HEADING_BONUS if heading else 0.0)
     if ocr:
         score -= OCR_PENALTY
+    if len(rest) > LONG_TITLE:
+        score -= LONG_TITLE_PENALTY
     if len(text) - len(text.lstrip()) >= INDENT_DEEP:
         score -= DEEP_INDENT_PENALTY
     suffix = m.group("suffix") or ""
