@@ -58,6 +58,7 @@ FORM_PENALTY = 2.5  # a line with inline text where ≥ 70 % of the chosen heade
 FORM_SHARE = 0.7
 NEXT_BONUS = 2.0
 RESTART_PENALTY = 3.0
+SHADOW_PENALTY = 1.5
 MAX_BACK = 400  # candidates looked back at per step: bounds the work on texts full of § lines
 GAP_COST, MAX_GAP_COST = 0.75, 3.0
 
@@ -147,7 +148,7 @@ def select_headers(
     cands: list[Candidate], expected: frozenset[int] = frozenset()
 ) -> list[Candidate]:
     """The increasing run of § numbers with the highest total evidence, in document order."""
-    cands = _restarts(cands)
+    cands = _shadowed(_restarts(cands))
     first = _best_chain(cands, expected)
     if len(first) >= 3:
         inline = sum(c.inline for c in first) / len(first)
@@ -168,6 +169,17 @@ def _restarts(cands: list[Candidate]) -> list[Candidate]:
             top = max(top, c.value)
         out.append(c)
     return out
+
+
+def _shadowed(cands: list[Candidate]) -> list[Candidate]:
+    """A number that comes back later is first an agenda line or a list entry: the agenda
+    precedes the body, a § header is not repeated."""
+    later: set[tuple[int, str]] = set()
+    out = []
+    for c in reversed(cands):
+        out.append(replace(c, score=c.score - SHADOW_PENALTY) if c.key in later else c)
+        later.add(c.key)
+    return out[::-1]
 
 
 def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candidate]:
