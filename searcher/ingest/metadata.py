@@ -75,7 +75,7 @@ PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\
 # "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107" at a line start
 PARAGRAPH_LINE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]+)?(?:[-*][ \t]+)?(?:\*\*)?"
-    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?§[ \t]*\d{1,4}\b",
+    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?(?:§[ \t]*|\$[ \t]*)\d{1,4}\b",  # "$ 50": an OCR'd §
     re.M,
 )
 REPORT_TITLE = re.compile(

@@ -50,7 +50,7 @@ class Shape(StrEnum):
 
 
 BASE_SCORE = {Shape.bare: 3.0, Shape.dnr: 4.0, Shape.title: 2.0, Shape.dnr_title: 2.0}
-OCR_PENALTY = 5.0  # `$ 50`, `8 50`: kept only where both neighbours in the sequence support it
+OCR_PENALTY = 4.5  # `$ 50`, `8 50`: kept only where the sequence around it supports it
 HEADING_BONUS = 1.0
 DEEP_INDENT_PENALTY = 2.0
 EXPECTED_BONUS, UNEXPECTED_PENALTY = 2.0, 5.0
@@ -205,18 +205,30 @@ def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candid
         chain.append(cands[at])
         at = back[at]
     chain.reverse()
-    # a chain never starts or ends on a node that costs more than it brings
-    while chain and node[cands.index(chain[0])] <= 0:
+    # a chain never starts or ends on a node that costs more than it brings with its neighbour
+    score = {id(c): node[k] for k, c in enumerate(cands)}
+
+    def gain(c: Candidate, neighbour: Candidate | None) -> float:
+        if neighbour is None:
+            return score[id(c)]
+        a, b = (c, neighbour) if c.key < neighbour.key else (neighbour, c)
+        return score[id(c)] + _edge(a, b)
+
+    while chain and gain(chain[0], chain[1] if len(chain) > 1 else None) <= 0:
         chain.pop(0)
-    while chain and node[cands.index(chain[-1])] <= 0:
+    while chain and gain(chain[-1], chain[-2] if len(chain) > 1 else None) <= 0:
         chain.pop()
     return chain
 
 
 def _expected(c: Candidate, expected: frozenset[int]) -> float:
+    """Announced numbers gain; numbers outside the announced range lose; a gap inside the
+    range (an agenda entry the parser missed) is neutral."""
     if not expected:
         return 0.0
-    return EXPECTED_BONUS if c.value in expected else -UNEXPECTED_PENALTY
+    if c.value in expected:
+        return EXPECTED_BONUS
+    return 0.0 if min(expected) < c.value < max(expected) else -UNEXPECTED_PENALTY
 
 
 def _edge(a: Candidate, b: Candidate) -> float:
