@@ -72,10 +72,10 @@ HEADER_TAIL = re.compile(
 )
 NAMED_BOARD = re.compile(r"\bnämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?", re.I)
 PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\b", re.I)
-# "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107" at a line start
+# "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107", OCR'd "$ 50"
 PARAGRAPH_LINE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]+)?(?:[-*][ \t]+)?(?:\*\*)?"
-    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?(?:§[ \t]*|\$[ \t]*)\d{1,4}\b",  # "$ 50": an OCR'd §
+    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?[§$][ \t]*\d{1,4}\b",
     re.M,
 )
 REPORT_TITLE = re.compile(
