@@ -87,6 +87,9 @@ def join_hyphenated(text: str) -> str:
     def join(m: re.Match[str]) -> str:
         if m.group("rest").lower() in SUSPENSION_WORDS:
             return m.group(0)
-        return f"{m.group('head')}{m.group('rest')}\n{m.group('indent')}"
+        word = f"{m.group('head')}{m.group('rest')}"
+        if m.string[m.end() : m.end() + 1] in ("", "\n"):  # the word was all of its line
+            return word
+        return f"{word}\n{m.group('indent')}"
 
     return HYPHEN_BREAK.sub(join, text)
