@@ -1,8 +1,9 @@
 """Document → sections: one § of a protocol, one heading of a report, or a generic block.
 
 `split_document` picks the chunker by the document's type (`DocType`); every chunker first removes
-page furniture and the table of contents (see `assemble.prepare`). `split_passages` cuts a section
-into pieces that fit the embedding model's window.
+page furniture and the table of contents (see `assemble.prepare`). Protocol extracts bundled at
+the end of a report are split as a protocol. `split_passages` cuts a section into pieces that fit
+the embedding model's window.
 """
 
 from __future__ import annotations
