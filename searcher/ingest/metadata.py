@@ -149,8 +149,12 @@ def _detect(text: str) -> DocumentMeta:
 def detect_doc_type(text: str) -> str:
     """protocol: "protokoll" near the top and §-numbered items; report: a report word on top."""
     head = text[:HEAD_CHARS]
-    if PROTOCOL_WORD.search(head) and len(PARAGRAPH_LINE.findall(text)) >= 2:
-        return DocType.protocol.value
+    found = PROTOCOL_WORD.search(head)
+    if found:
+        # a "Sammanträdesprotokoll" or "Protokollsutdrag" may hold one § only
+        need = 1 if len(found.group(0)) > len("protokoll") else 2
+        if len(PARAGRAPH_LINE.findall(text)) >= need:
+            return DocType.protocol.value
     if REPORT_TITLE.search(text[:1500]):
         return DocType.report.value
     return DocType.other.value

@@ -33,6 +33,8 @@ ORGAN_NAME = re.compile(
     r"[A-ZÅÄÖ][\wåäö\-]*(?:\s+(?:och\s+)?[\wåäö\-]+){0,4}?\s*"
     r"(?:[\wåäö]*(?:nämnd|styrelse|fullmäktige|utskott|beredning|direktion|förbund)[\wåäö]*)",
 )
+# "§ 5 Kommunstyrelsen 2023-01-10", "§ 67 KS 2026-04-13 – …": another organ's §, cited
+REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäö\-]*\s+){1,3}?(?:[a-zåäö]+\s+)?(?:19|20)\d\d-\d\d-\d\d\b")
 LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
 MAX_TITLE = 300  # Word exports put a whole long title on the § line
 LONG_TITLE, LONG_TITLE_PENALTY = 160, 1.0
@@ -139,6 +141,8 @@ def _shape(rest: str) -> Shape | None:
 
 
 def _title_like(text: str) -> bool:
+    if REFERENCE.match(text):
+        return False
     if len(text) > MAX_TITLE or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"”«"):
         return False
     return not (text.endswith(".") and len(text.split()) > SENTENCE_WORDS)
