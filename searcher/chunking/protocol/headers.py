@@ -34,7 +34,9 @@ ORGAN_NAME = re.compile(
     r"(?:[\wåäö]*(?:nämnd|styrelse|fullmäktige|utskott|beredning|direktion|förbund)[\wåäö]*)",
 )
 # "§ 5 Kommunstyrelsen 2023-01-10", "§ 67 KS 2026-04-13 – …": another organ's §, cited
-REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäö\-]*\s+){1,3}?(?:[a-zåäö]+\s+)?(?:19|20)\d\d-\d\d-\d\d\b")
+REFERENCE = re.compile(
+    r"^(?:[A-ZÅÄÖ][\wåäö\-]*\s+){1,3}?(?:[a-zåäö]+\s+)?(?:19|20)\d\d-\d\d-\d\d\b"
+)
 LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
 MAX_TITLE = 300  # Word exports put a whole long title on the § line
 LONG_TITLE, LONG_TITLE_PENALTY = 160, 1.0
