@@ -32,6 +32,7 @@ DNR_FORMS = [
 # where the Dnr stands relative to the header line and the title
 DNR_PLACES = [
     "{h} {d}\n\n{t}\n",
+    "{h} {t}\nDnr {d}\n\n",
     "{h}\n\nDnr {d}\n\n{t}\n",
     "{h}\n\n{t}\n{d}\n",
     "{h}                              Dnr {d}\n\n{t}\n",
@@ -54,6 +55,9 @@ BODY = [
     "Anmälningar\n§ 67 2026.142 KS Revidering av riktlinjer\n§ 5 Kommunstyrelsen 2023-01-10\n",
     "Enligt kommunallagen 6 kap. § 24 gäller jäv.\n",
 ]
+# a quoted regulation numbers its own §§ from 1: told apart from the protocol's numbers, which
+# (as in a real meeting later than January) are above its range
+REGLEMENTE = "Bilaga 1\nReglemente\n§ 1 Uppgifter\nNämnden ansvarar.\n§ 2 Sammansättning\nNio.\n"
 RUNNING = [
     "",
     "Kommunstyrelsen  Sammanträdesprotokoll  2023-03-01  Sida {p} av 9\n\n",
@@ -73,6 +77,7 @@ def protocols(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None]]]:
     running = draw(st.sampled_from(RUNNING))
     footer = draw(st.sampled_from(FOOTERS))
     agenda = draw(st.sampled_from(["none", "lines", "table"]))
+    ocr = draw(st.integers(0, 20))  # the header of this position reads "$ N" (an OCR'd §)
     text = "Sammanträdesprotokoll\nKommunstyrelsen\n2023-03-01\n\nPlats och tid: Stadshuset\n\n"
     text += f"Paragrafer §§ {numbers[0]}-{numbers[-1]}\n\n" if draw(st.booleans()) else ""
     expected: list[tuple[str, str | None]] = []
@@ -91,11 +96,14 @@ def protocols(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None]]]:
     for page, (n, dnr, title) in enumerate(items, start=2):
         text += running.format(p=page)
         h = header.format(n=n)
+        if page - 2 == ocr and 0 < ocr < len(items) - 1:  # inside the run: neighbours support it
+            h = f"$ {n}"
         if dnr is None:
             text += f"{h}\n\n{title}\n"
         else:
             text += place.format(h=h, d=dnr, t=title)
-        text += "\n" + "\n".join(draw(st.lists(st.sampled_from(BODY), min_size=1, max_size=4)))
+        body = BODY + [REGLEMENTE] if first > 10 else BODY
+        text += "\n" + "\n".join(draw(st.lists(st.sampled_from(body), min_size=1, max_size=4)))
         text += footer.format(p=page)
     return text, expected
 

@@ -66,8 +66,9 @@ def find_agenda(lines: list[Line], cands: list[Candidate]) -> Agenda:
         later = {c.value for c in cands if c.index > cluster[-1].index}
         recur = sum(c.value in later for c in cluster) / len(cluster)
         headed = _heading_before(lines, cluster[0].index)
-        if recur < RECUR_SHARE and not headed:
-            continue
+        earlier = {c.value for c in cands if c.index < cluster[0].index}
+        if not headed and (recur < RECUR_SHARE or max(earlier, default=-1) >= cluster[0].value):
+            continue  # an agenda comes before the paragraphs it lists
         lo, hi = cluster[0].index, cluster[-1].index
         lo = _extend(lines, lo, -1)
         hi = _extend(lines, hi, +1)

@@ -37,6 +37,13 @@ ORGAN_NAME = re.compile(
 REFERENCE = re.compile(
     r"^(?:[A-ZÅÄÖ][\wåäö\-]*\s+){1,3}?(?:[a-zåäö]+\s+)?(?:19|20)\d\d-\d\d-\d\d\b"
 )
+# the heading of an attachment printed in the protocol: its own "§ 1 …" are no paragraphs
+ATTACHMENT = re.compile(
+    r"^(?:bilaga\s+(?:\d{1,2}|[A-ZÅÄÖ])\b|bilaga\s*$|reglemente\b|bolagsordning\b|stadgar\b|"
+    r"arbetsordning\b|ägardirektiv\b|förbundsordning\b|föreskrifter\b)",
+    re.I,
+)
+ATTACHMENT_PENALTY = 4.0
 LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
 MAX_TITLE = 300  # Word exports put a whole long title on the § line
 LONG_TITLE, LONG_TITLE_PENALTY = 160, 1.0
@@ -113,8 +120,8 @@ def header_candidate(index: int, text: str) -> Candidate | None:
     ocr = not m.group("sign").startswith("§")
     rest = LEAD_PUNCT.sub("", m.group("rest")).strip()  # "§ 12. Val av justerare"
     shape = _shape(rest)
-    if shape is None or (ocr and shape is not Shape.bare and shape is not Shape.dnr):
-        return None
+    if shape is None or (m.group("sign").startswith("8") and shape not in (Shape.bare, Shape.dnr)):
+        return None  # "8 50" only alone or with a Dnr: "8 50 Title" is too often a list line
     score = BASE_SCORE[shape] + (HEADING_BONUS if heading else 0.0)
     if ocr:
         score -= OCR_PENALTY
@@ -148,6 +155,28 @@ def _title_like(text: str) -> bool:
     if len(text) > MAX_TITLE or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"”«"):
         return False
     return not (text.endswith(".") and len(text.split()) > SENTENCE_WORDS)
+
+
+def in_attachments(cands: list[Candidate], lines: list[str]) -> list[Candidate]:
+    """Candidates with a title on the line ("§ 1 Uppgifter") after an attachment heading
+    ("Bilaga 1", "Reglemente för …") and before the next plain header are a quoted regulation."""
+    starts = {c.index: c for c in cands}
+    out: list[Candidate] = []
+    inside = False
+    last = -1  # the number of the last header outside attachments
+    for i, text in enumerate(lines):
+        c = starts.get(i)
+        if c is not None:
+            if not c.inline or c.value == last + 1:  # the protocol's own sequence goes on
+                inside = False
+            if inside:
+                c = replace(c, score=c.score - ATTACHMENT_PENALTY)
+            else:
+                last = max(last, c.value)
+            out.append(c)
+        elif ATTACHMENT.match(plain(text)):
+            inside = True
+    return out
 
 
 def select_headers(

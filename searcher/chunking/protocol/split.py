@@ -20,7 +20,13 @@ from searcher.chunking.parts import PartLabel, part_label
 from searcher.chunking.protocol.agenda import Agenda, find_agenda
 from searcher.chunking.protocol.arende import detect_arende
 from searcher.chunking.protocol.dnr import find_dnr, trailing_dnr, whole_line_dnr
-from searcher.chunking.protocol.headers import Candidate, header_candidate, plain, select_headers
+from searcher.chunking.protocol.headers import (
+    Candidate,
+    header_candidate,
+    in_attachments,
+    plain,
+    select_headers,
+)
 from searcher.chunking.protocol.persons import extract_persons
 from searcher.records import Document, Section, SectionKind
 
@@ -74,7 +80,7 @@ def read_layout(doc: Document) -> ProtocolLayout:
     cands = [c for i, ln in enumerate(lines) if (c := header_candidate(i, ln.text))]
     agenda = find_agenda(lines, [c for c in cands if c.index not in toc.lines])
     skip = frozenset(toc.lines | agenda.lines)
-    body = [c for c in cands if c.index not in skip]
+    body = in_attachments([c for c in cands if c.index not in skip], [ln.text for ln in lines])
     expected = agenda.numbers | _declared(doc.text) | _toc_numbers(toc)
     plain_chain = select_headers(body)
     if expected and sum(c.value in expected for c in plain_chain) < EXPECTED_AGREE * len(
