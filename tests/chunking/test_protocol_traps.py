@@ -111,11 +111,18 @@ def test_voting_list_and_reservation_are_labelled_parts() -> None:
     assert len(p44.text) - appended < 1000
 
 
-def test_e_signature_stamp_is_removed() -> None:
-    stamp = "\nDetta dokument är elektroniskt signerat och juridiskt bindande.\n" \
-            "Signed by: Anna Ek Date: 2025-09-24 BankID refno: 0199\nAnna Ek\n"
-    sections = split(HEAD + body("§ 1", "§ 2") + stamp)
-    assert all("BankID" not in s.text and "signerat" not in s.text for s in sections)
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Detta dokument är elektroniskt signerat och juridiskt bindande.\n"
+        "Signed by: Anna Ek Date: 2025-09-24 BankID refno: 0199\nAnna Ek\n",
+        "Verifikat\nTransaktion 09222115557491234567\nDokumentet har signerats elektroniskt av\n"
+        "Anna Ek\nSignerat 2023-03-06 med BankID\n",
+    ],
+)
+def test_e_signature_stamp_is_removed(stamp: str) -> None:
+    sections = split(HEAD + body("§ 1", "§ 2") + "\n" + stamp)
+    assert all("BankID" not in s.text and "signer" not in s.text for s in sections)
 
 
 @pytest.mark.parametrize(
@@ -135,6 +142,8 @@ def test_e_signature_stamp_is_removed() -> None:
         ("Ärendenr 2023:14", "2023:14", None),
         ("Dnr 2022-00295", "2022-00295", None),
         ("Diarienummer: KS.2021.1101", "KS.2021.1101", None),
+        ("Dnr KS 23/123", "KS 23/123", None),
+        ("Dnr 23/0123", "23/0123", None),
     ],
 )
 def test_dnr_series(line: str, value: str, archive: str | None) -> None:

@@ -45,8 +45,9 @@ MARK_GROUP = 3  # non-blank lines between signature captions/page numbers of one
 RECUR_MIN = 3
 E_SIGN_TAIL = 60
 E_SIGNATURE = re.compile(
-    r"elektroniskt signerat|e-signerat dokument|signed by:|bankid ref|intentionally omitted|"
-    r"verifikat\b.*transaktion|signerat med bankid|digitalt signerat",
+    r"elektroniskt signerat|signerats elektroniskt|e-signerat dokument|signed by:|bankid ref|"
+    r"intentionally omitted|verifikat\b.*transaktion|^transaktion \d{6,}|signerat med bankid|"
+    r"digitalt signerat|elektronisk underskrift|signed with bankid|^verifikat$",
     re.I,
 )
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers

@@ -6,7 +6,8 @@ Swedish kommuner number their cases in a handful of families:
   `KS.2021.1101`, `BUN/2019/0001/0009`, `ABC–2024–00118` (en/em dashes as written);
 - year first, series after: `2026.016 KS`, `2026.004 BUN-038` (a document number suffix);
 - letter-number-year: `N123-4567/23`;
-- bare numbers after a label only: `Dnr 2022-00295`, `Dnr 302917`, `Ärendenr 2023:14`.
+- bare numbers after a label only: `Dnr 2022-00295`, `Dnr 302917`, `Ärendenr 2023:14`, and a
+  two-digit year (`Dnr KS 23/123`).
 
 A Dnr line may end in the 3-digit archive code of the classification plan (`Bun/2025:532 600`):
 it is kept apart (`DnrMatch.archive`), never part of the Dnr. Dates (`KSAU 2026-05-20`) are not
@@ -34,7 +35,10 @@ YEAR_FIRST = rf"{YEAR}[.:/]\d{{1,5}} [A-ZÅÄÖ]{{1,6}}(?:{_D}\d{{1,4}})?(?![\w�
 # letter + number + running number + year: "N123-4567/23"
 LETTER_NUMBER = rf"[A-ZÅÄÖ]{{1,4}}\d{{1,6}}{_D}\d{{1,6}}/\d{{2,4}}"
 # only after a label: "2022-00295", "2023:14", "302917"
-BARE = rf"{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}})?|\d{{4,8}}"
+BARE = (
+    rf"(?:{SERIES}[ ./]?)?\d{{2}}[/:]\d{{1,6}}(?![\d/])"  # "Dnr KS 23/123", "Dnr 23/0123"
+    rf"|{YEAR}{_SEP}\d{{1,6}}(?:{_SEP}\d{{1,6}})?|\d{{4,8}}"
+)
 VALUE = rf"(?:{YEAR_FIRST}|{LETTER_NUMBER}|{SERIES_FIRST})"
 LABEL = (
     r"(?:dnr|diarienr|diarienummer|diarie\s?nr|ärendenr|ärendenummer|ärende\s?nr|"
