@@ -34,7 +34,8 @@ PART_HEADINGS: tuple[tuple[re.Pattern[str], PartLabel], ...] = tuple(
     (re.compile(rf"^(?:{pattern})\s*:?$", re.I), label)
     for pattern, label in (
         (r"(?:[\wåäö\- ]{0,60}\s)?(?:voteringslist(?:a|or|\(or\))|omröstningslist(?:a|or)|"
-         r"voteringsprotokoll|voteringsbilaga)(?:\s*:?\s*§\s*\d{1,4}[a-z]?)?", PartLabel.votering),
+         r"voteringsprotokoll|voteringsbilaga|omröstningsbilaga|omröstningsprotokoll)"
+         r"(?:\s*:?\s*§\s*\d{1,4}[a-z]?)?", PartLabel.votering),
         (r"förslag till beslut|[\wåäö ]{0,60}\s+förslag( till beslut)?|förslag", PartLabel.forslag),
         (r"beslutsunderlag|handlingar i ärendet|underlag", PartLabel.beslutsunderlag),
         (r"[\wåäö ]{0,60}\s+beslut|beslut|beslutet", PartLabel.beslut),
@@ -43,7 +44,9 @@ PART_HEADINGS: tuple[tuple[re.Pattern[str], PartLabel], ...] = tuple(
         (r"bakgrund|ärendebeskrivning|ärendet|sammanfattning( av ärendet)?", PartLabel.bakgrund),
         (r"expedieras( till)?|beslutet skickas till|sändlista|beslutet expedieras till",
          PartLabel.expedieras),
-        (r"reservation(er)?", PartLabel.reservation),
+        # "Reservation", "Skriftlig reservation", "Reservation från Moderaterna", "Reservation (SD)"
+        (r"(?:skriftlig\s+)?reservation(?:er)?"
+         r"(?:\s+(?:från|av)\s+[^.]{1,60}|\s*[(:–-]\s*[^.]{1,60})?", PartLabel.reservation),
         (r"protokollsanteckning(ar)?", PartLabel.protokollsanteckning),
         (r"omröstning(sresultat)?", PartLabel.omrostning),
         (r"jäv", PartLabel.jav),
