@@ -70,7 +70,7 @@ FORM_SHARE = 0.7
 NEXT_BONUS = 2.0
 RESTART_PENALTY = 3.0
 SHADOW_PENALTY = 1.5
-MAX_BACK = 400  # candidates looked back at per step: bounds the work on texts full of § lines
+SATURATED_GAP = 5  # from this gap in numbers on, an edge costs MAX_GAP_COST
 GAP_COST, MAX_GAP_COST = 0.75, 3.0
 
 
@@ -223,14 +223,24 @@ def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candid
     node = [c.score + _expected(c, expected) for c in cands]
     best = list(node)
     back: list[int | None] = [None] * len(cands)
+    # Predecessors: near ones (numbers within SATURATED_GAP) are scored exactly; a far one
+    # always costs MAX_GAP_COST, so the best of them comes from a prefix maximum over numbers.
+    far = _PrefixMax(max(c.value for c in cands) + 1)
+    near: dict[int, list[int]] = {}
     for j, cj in enumerate(cands):
-        for i in range(max(0, j - MAX_BACK), j):
-            ci = cands[i]
-            if ci.key >= cj.key:
-                continue
-            total = best[i] + node[j] + _edge(ci, cj)
-            if total > best[j]:
-                best[j], back[j] = total, i
+        options: list[tuple[float, int]] = []
+        top = far.query(cj.value - SATURATED_GAP)
+        if top is not None:
+            options.append((top[0] - MAX_GAP_COST, top[1]))
+        for value in range(max(0, cj.value - SATURATED_GAP + 1), cj.value + 1):
+            for i in near.get(value, ()):
+                if cands[i].key < cj.key:
+                    options.append((best[i] + _edge(cands[i], cj), i))
+        for gain, i in sorted(options, key=lambda o: (-o[0], o[1]))[:1]:
+            if gain + node[j] > best[j]:
+                best[j], back[j] = gain + node[j], i
+        far.update(cj.value, best[j], j)
+        near.setdefault(cj.value, []).append(j)
     end = max(range(len(cands)), key=lambda k: best[k])
     if best[end] <= 0:
         return []
@@ -254,6 +264,30 @@ def _best_chain(cands: list[Candidate], expected: frozenset[int]) -> list[Candid
     while chain and gain(chain[-1], chain[-2] if len(chain) > 1 else None) <= 0:
         chain.pop()
     return chain
+
+
+class _PrefixMax:
+    """Fenwick tree: the best (score, earliest index) among numbers ≤ v, in O(log n)."""
+
+    def __init__(self, size: int) -> None:
+        self.tree: list[tuple[float, int] | None] = [None] * (size + 1)
+
+    def update(self, value: int, score: float, index: int) -> None:
+        k = value + 1
+        while k < len(self.tree):
+            cur = self.tree[k]
+            if cur is None or (score, -index) > (cur[0], -cur[1]):
+                self.tree[k] = (score, index)
+            k += k & -k
+
+    def query(self, value: int) -> tuple[float, int] | None:
+        k, found = min(value + 1, len(self.tree) - 1), None
+        while k > 0:
+            cur = self.tree[k]
+            if cur is not None and (found is None or (cur[0], -cur[1]) > (found[0], -found[1])):
+                found = cur
+            k -= k & -k
+        return found
 
 
 def _expected(c: Candidate, expected: frozenset[int]) -> float:
