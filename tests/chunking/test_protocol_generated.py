@@ -52,7 +52,8 @@ BODY = [
     "Yrkanden\nAnna Ek (C) yrkar bifall till förslaget.\n",
     "Beslutsunderlag\n• Tjänsteskrivelse 2023-02-01\n• §68 KSAU 2023-02-15\n",
     "Reservation\nPer Holm (M) reserverar sig mot beslutet.\n",
-    "Anmälningar\n§ 67 2026.142 KS Revidering av riktlinjer\n§ 5 Kommunstyrelsen 2023-01-10\n",
+    # another organ's § quoted (its number is rarely the next of this protocol's)
+    "Anmälningar\n§ 967 2026.142 KS Revidering av riktlinjer\n§ 5 Kommunstyrelsen 2023-01-10\n",
     "Enligt kommunallagen 6 kap. § 24 gäller jäv.\n",
 ]
 # a quoted regulation numbers its own §§ from 1: told apart from the protocol's numbers, which

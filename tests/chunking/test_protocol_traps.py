@@ -225,3 +225,10 @@ def test_where_the_dnr_and_title_stand(layout: str) -> None:
     text = HEAD + "".join(layout.format(n=n) + DECISION for n in (45, 46, 47))
     got = [(s.paragraph, s.dnr, s.title) for s in split(text) if s.kind == "paragraph"]
     assert got == [(str(n), f"KS 2023/{n}", f"Ärende {n}") for n in (45, 46, 47)]
+
+
+def test_agenda_dnr_beside_the_title_fills_a_paragraph_without_one() -> None:
+    agenda = "Dagordning\n§ 12   Val av justerare\n§ 13   Budget 2024        KS 2023/00123\n" \
+             "§ 14   Meddelanden\n\n"
+    text = HEAD + agenda + body("§ 12", "§ 13", "§ 14")
+    assert paragraphs(text) == [("12", None), ("13", "KS 2023/00123"), ("14", None)]

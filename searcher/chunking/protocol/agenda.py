@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from searcher.chunking.clean.furniture import Line
 from searcher.chunking.parts import part_label
-from searcher.chunking.protocol.dnr import find_dnr, whole_line_dnr
+from searcher.chunking.protocol.dnr import find_dnr, trailing_dnr, whole_line_dnr
 from searcher.chunking.protocol.headers import Candidate, header_candidate, plain
 
 AGENDA_HEADING = re.compile(
@@ -75,7 +75,7 @@ def find_agenda(lines: list[Line], cands: list[Candidate]) -> Agenda:
         taken.update(range(lo, hi + 1))
         if headed is not None:
             taken.add(headed)
-        entries += [AgendaEntry(c.number, c.rest) for c in cluster]
+        entries += [_line_entry(c) for c in cluster]
     for i, line in enumerate(lines):
         text = plain(line.text)
         if i in taken or not text.startswith("§"):
@@ -84,6 +84,18 @@ def find_agenda(lines: list[Line], cands: list[Candidate]) -> Agenda:
             taken.add(i)
             entries += [AgendaEntry(m.group(1)) for m in MULTI_ENTRY.finditer(text)]
     return Agenda(tuple(entries), frozenset(taken))
+
+
+def _line_entry(c: Candidate) -> AgendaEntry:
+    """ "§ 46   Budget 2024      KS 2023/00123" or "§ 46 KS 2023/00123 Budget 2024"."""
+    rest = c.rest
+    first = find_dnr(rest)
+    if first is not None and first.start == 0:
+        return AgendaEntry(c.number, rest[first.end :].strip(" \t-–,"), first.value)
+    tail = trailing_dnr(rest)
+    if tail is not None:
+        return AgendaEntry(c.number, rest[: tail.start].strip(" \t-–,"), tail.value)
+    return AgendaEntry(c.number, rest)
 
 
 def _clusters(cands: list[Candidate], lines: list[Line]) -> list[list[Candidate]]:
@@ -104,7 +116,8 @@ def _clusters(cands: list[Candidate], lines: list[Line]) -> list[list[Candidate]
     good = []
     for cl in out:
         ups = sum(b.key > a.key for a, b in zip(cl, cl[1:], strict=False))
-        if len(cl) >= MIN_ENTRIES and ups >= 0.8 * (len(cl) - 1):
+        enough = len(cl) >= MIN_ENTRIES or (len(cl) >= 2 and _heading_before(lines, cl[0].index))
+        if enough and ups >= 0.8 * (len(cl) - 1):
             good.append(cl)
     return good
 
@@ -143,6 +156,8 @@ def _heading_before(lines: list[Line], at: int) -> int | None:
             continue
         if AGENDA_HEADING.fullmatch(text):
             return j
+        if header_candidate(j, lines[j].text):  # the heading belongs to an earlier list
+            return None
         seen += 1
         if seen > 2:
             break
@@ -212,4 +227,4 @@ def _pipe_dnr(cells: list[str]) -> str | None:
     return None
 
 
-__all__ = ["Agenda", "AgendaEntry", "find_agenda", "find_dnr"]
+__all__ = ["Agenda", "AgendaEntry", "find_agenda"]

@@ -44,6 +44,7 @@ ATTACHMENT = re.compile(
     re.I,
 )
 ATTACHMENT_PENALTY = 4.0
+LIST_PENALTY = 1.0
 LEAD_PUNCT = re.compile(r"^[.:]?\s*[-–:]?\s+(?=\S)|^[.:]$")
 MAX_TITLE = 300  # Word exports put a whole long title on the § line
 LONG_TITLE, LONG_TITLE_PENALTY = 160, 1.0
@@ -60,7 +61,7 @@ class Shape(StrEnum):
     dnr_title = "dnr+title"
 
 
-BASE_SCORE = {Shape.bare: 3.0, Shape.dnr: 4.0, Shape.title: 2.0, Shape.dnr_title: 2.0}
+BASE_SCORE = {Shape.bare: 3.0, Shape.dnr: 4.0, Shape.title: 2.0, Shape.dnr_title: 1.5}
 OCR_PENALTY = 4.5  # `$ 50`, `8 50`: kept only where the sequence around it supports it
 HEADING_BONUS = 1.0
 DEEP_INDENT_PENALTY = 2.0
@@ -163,7 +164,7 @@ def in_attachments(cands: list[Candidate], lines: list[str]) -> list[Candidate]:
     starts = {c.index: c for c in cands}
     out: list[Candidate] = []
     inside = False
-    last = -1  # the number of the last header outside attachments
+    last = -1  # the number of the last candidate outside attachments
     for i, text in enumerate(lines):
         c = starts.get(i)
         if c is not None:
@@ -172,10 +173,21 @@ def in_attachments(cands: list[Candidate], lines: list[str]) -> list[Candidate]:
             if inside:
                 c = replace(c, score=c.score - ATTACHMENT_PENALTY)
             else:
-                last = max(last, c.value)
+                last = c.value
             out.append(c)
         elif ATTACHMENT.match(plain(text)):
             inside = True
+    return out
+
+
+def in_lists(cands: list[Candidate], lines: list[str], breaks: set[int]) -> list[Candidate]:
+    """A line with a title that follows another text line with no blank line or page break
+    between ("Anmälningar" / "§ 67 2026.142 KS Revidering …") is an entry of a list."""
+    out = []
+    for c in cands:
+        prev = lines[c.index - 1].strip() if c.index else ""
+        listed = c.inline and prev and c.index not in breaks and not prev.startswith("#")
+        out.append(replace(c, score=c.score - LIST_PENALTY) if listed else c)
     return out
 
 

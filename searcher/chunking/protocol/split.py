@@ -24,6 +24,7 @@ from searcher.chunking.protocol.headers import (
     Candidate,
     header_candidate,
     in_attachments,
+    in_lists,
     plain,
     select_headers,
 )
@@ -80,7 +81,9 @@ def read_layout(doc: Document) -> ProtocolLayout:
     cands = [c for i, ln in enumerate(lines) if (c := header_candidate(i, ln.text))]
     agenda = find_agenda(lines, [c for c in cands if c.index not in toc.lines])
     skip = frozenset(toc.lines | agenda.lines)
-    body = in_attachments([c for c in cands if c.index not in skip], [ln.text for ln in lines])
+    texts = [ln.text for ln in lines]
+    breaks = {i for i, ln in enumerate(lines) if ln.after_break}
+    body = in_lists(in_attachments([c for c in cands if c.index not in skip], texts), texts, breaks)
     expected = agenda.numbers | _declared(doc.text) | _toc_numbers(toc)
     plain_chain = select_headers(body)
     if expected and sum(c.value in expected for c in plain_chain) < EXPECTED_AGREE * len(
