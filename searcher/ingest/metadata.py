@@ -1,8 +1,10 @@
 """Document metadata (kommun, organ, type, date, title) detected from the text, then overridden.
 
-Precedence, lowest first: what the text says → a sidecar `NAME.meta.json` (or `STEM.meta.json`)
-next to the file → explicit overrides (`searcher index --set municipality=Växjö`). Detection only
-reads the text; it never guesses from the file name.
+Precedence, lowest first: what the text says (a converter's YAML front matter first, then a
+protocol's header lines; a protocol's organ never from running text) → the meeting date in the
+file or folder name when the text has none → a sidecar `NAME.meta.json` (or `STEM.meta.json`)
+next to the file → explicit overrides (`searcher index --set municipality=Växjö`). A value that
+cannot be found stays None.
 """
 
 from __future__ import annotations
