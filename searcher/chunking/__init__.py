@@ -1,22 +1,24 @@
 """Document → sections: one § of a protocol, one heading of a report, or a generic block.
 
 `split_document` picks the chunker by the document's type (`DocType`); every chunker first removes
-page furniture and the table of contents (see `assemble.prepare`). `split_passages` cuts a section
-into pieces that fit the embedding model's window.
+page furniture and the table of contents (see `assemble.prepare`). Protocol extracts bundled at
+the end of a report are split as a protocol. `split_passages` cuts a section into pieces that fit
+the embedding model's window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from searcher.chunking.assemble import prepare_lines
 from searcher.chunking.passages import split_passages
-from searcher.chunking.protocol.split import split_protocol
+from searcher.chunking.protocol.split import agenda_line_numbers, extract_start, split_protocol
 from searcher.chunking.report.generic import split_generic
 from searcher.chunking.report.split import split_report
 from searcher.records import DocType, Document, Section
 
-CHUNKER_VERSION = "c-3"
+CHUNKER_VERSION = "c-4"
 """Bump on any change of section boundaries or texts: indexes re-read their files on update."""
 
 CHUNKERS: dict[DocType, Callable[[Document], list[Section]]] = {
@@ -32,10 +34,23 @@ def split_document(doc: Document) -> list[Section]:
         doc_type = DocType(doc.meta.doc_type) if doc.meta.doc_type else DocType.other
     except ValueError:
         doc_type = DocType.other
+    start = extract_start(doc) if doc_type is not DocType.protocol else None
+    if start:
+        return _with_extracts(doc, doc_type, start)
     sections = CHUNKERS[doc_type](doc)
     if not sections and doc_type is not DocType.other:
         sections = split_generic(doc)
     return sections
+
+
+def _with_extracts(doc: Document, doc_type: DocType, start: int) -> list[Section]:
+    """A report with protocol extracts bundled at its end: the report part by its own chunker,
+    then one section per § of the extracts."""
+    before = replace(doc, text=doc.text[:start], page_starts=tuple(
+        p for p in doc.page_starts if p < start))
+    head = CHUNKERS[doc_type](before) or split_generic(before)
+    sections = head + split_protocol(doc, start)
+    return [replace(s, ordinal=n) for n, s in enumerate(sections)]
 
 
 __all__ = ["CHUNKERS", "CHUNKER_VERSION", "split_document", "split_passages", "table_of_contents"]
@@ -44,5 +59,9 @@ __all__ = ["CHUNKERS", "CHUNKER_VERSION", "split_document", "split_passages", "t
 def table_of_contents(doc: Document) -> str:
     """The document's table of contents as text ('' if none): not a section (never ranked),
     but kept so that `mentions` counts identifiers that only the TOC repeats."""
-    lines, toc = prepare_lines(doc)
-    return "\n".join(lines[i].text for i in sorted(toc.lines))
+    if doc.meta.doc_type == DocType.protocol.value:
+        lines, taken = agenda_line_numbers(doc)  # the agenda in any form, TOC included
+    else:
+        lines, toc = prepare_lines(doc)
+        taken = toc.lines
+    return "\n".join(lines[i].text for i in sorted(taken))

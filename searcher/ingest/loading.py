@@ -14,7 +14,7 @@ from pathlib import Path
 
 from searcher.errors import BadInputError
 from searcher.ingest.decoding import UndecodableError, decode_text
-from searcher.ingest.metadata import apply_overrides, detect_meta, read_sidecar
+from searcher.ingest.metadata import apply_overrides, detect_meta, name_fallback, read_sidecar
 from searcher.records import Document
 
 # A reader turns file bytes into (text, page_starts) or raises UndecodableError with the reason.
@@ -25,7 +25,7 @@ class SourceFormat(StrEnum):
     """The file formats we read, keyed by what their reader does."""
 
     text = "text"  # .txt, .md: UTF-8 or a legacy encoding
-    pdf = "pdf"  # text layer via pypdf, with page offsets
+    pdf = "pdf"  # text layer via pypdfium2, with page offsets
     html = "html"  # stdlib html.parser
     docx = "docx"  # stdlib zipfile + XML
 
@@ -71,7 +71,7 @@ def load_document(
         raise BadInputError(f"{path}: {e}") from None
     if not text.strip():
         raise BadInputError(f"{path}: no text in file")
-    meta = detect_meta(text)
+    meta = name_fallback(detect_meta(text), path)
     sidecar = read_sidecar(path, follow_symlinks=follow_symlinks)
     if sidecar:
         meta = apply_overrides(meta, sidecar, source=f"{path.name}.meta.json")
@@ -104,7 +104,7 @@ def normalize_newlines(text: str) -> str:
 
 
 def _reader(fmt: SourceFormat) -> Reader:
-    # Imported here so plain-text indexing never loads pypdf or the XML stack.
+    # Imported here so plain-text indexing never loads pypdfium2 or the XML stack.
     if fmt is SourceFormat.pdf:
         from searcher.ingest.pdf import read_pdf
 

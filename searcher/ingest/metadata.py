@@ -1,8 +1,10 @@
 """Document metadata (kommun, organ, type, date, title) detected from the text, then overridden.
 
-Precedence, lowest first: what the text says → a sidecar `NAME.meta.json` (or `STEM.meta.json`)
-next to the file → explicit overrides (`searcher index --set municipality=Växjö`). Detection only
-reads the text; it never guesses from the file name.
+Precedence, lowest first: what the text says (a converter's YAML front matter first, then a
+protocol's header lines; a protocol's organ never from running text) → the meeting date in the
+file or folder name when the text has none → a sidecar `NAME.meta.json` (or `STEM.meta.json`)
+next to the file → explicit overrides (`searcher index --set municipality=Växjö`). A value that
+cannot be found stays None.
 """
 
 from __future__ import annotations
@@ -58,12 +60,27 @@ ORGAN = re.compile(
     r"\b(kommunfullmäktige|regionfullmäktige|kommunstyrelsens\s+arbetsutskott|"
     r"nämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?|"
     r"kommunstyrelsen|regionstyrelsen|(?:[a-zåäö]+-\s+och\s+)?[a-zåäö\-]{2,}(?:nämnden|utskottet)"
+    r"|[a-zåäö]{3,}a\s+(?:nämnden|utskottet|beredningen)"
     r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
+    re.I,
+)
+HEADER_LINES = 80
+SUSPENDED = re.compile(r"[a-zåäö]-\s+och$", re.I)
+ORGAN_LABEL = re.compile(r"^(?:organ|instans|nämnd)\s*:?\s+|^(?:sammanträdes)?protokoll\s+", re.I)
+# what may follow the organ on a header line: a date, "Sammanträdesprotokoll", a page number
+HEADER_TAIL = re.compile(
+    r"\s*(?:(?:sammanträdes)?protokoll|sammanträdesdatum|datum|sida|\d{4}-\d\d-\d\d|\d{1,3}"
+    r"|\(\d+\)|[:,/|–-])[\s\S]{0,40}",
     re.I,
 )
 NAMED_BOARD = re.compile(r"\bnämnden\s+för\s+[a-zåäö]+(?:\s+och\s+[a-zåäö]+)?", re.I)
 PROTOCOL_WORD = re.compile(r"\b(?:sammanträdesprotokoll|protokoll(?:sutdrag)?)\b", re.I)
-PARAGRAPH_LINE = re.compile(r"^\s*(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*\d{1,4}\b", re.M)
+# "§ 12", "KS-AU § 12", "Tekniska nämnden § 5", "## **§ 92**", "- § 107", OCR'd "$ 50"
+PARAGRAPH_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+)?(?:[-*][ \t]+)?(?:\*\*)?"
+    r"(?:[A-ZÅÄÖ][\wåäö\-/]{0,30}(?:[ \t]+[a-zåäö\-]{2,30}){0,3}[ \t]+)?[§$][ \t]*\d{1,4}\b",
+    re.M,
+)
 REPORT_TITLE = re.compile(
     r"\b(årsrapport|årsredovisning|verksamhetsberättelse|delårsrapport|delårsbokslut|"
     r"granskningsrapport|tertialrapport|månadsrapport|uppföljningsrapport|"
@@ -72,8 +89,51 @@ REPORT_TITLE = re.compile(
 )
 
 
+FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:[^\n]*\n){1,40}?)---\n")
+FRONT_KEYS = {
+    "kommun": "municipality", "municipality": "municipality", "namnd": "organ",
+    "nämnd": "organ", "organ": "organ", "datum": "date", "date": "date", "titel": "title",
+    "title": "title",
+}
+NAME_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def front_matter(text: str) -> dict[str, str]:
+    """Fields of a YAML front matter block (`namnd: "…"`, `datum: "…"`) that a converter wrote."""
+    m = FRONT_MATTER.match(text)
+    if m is None:
+        return {}
+    found = {}
+    for line in m.group("body").splitlines():
+        key, sep, value = line.partition(":")
+        field_name = FRONT_KEYS.get(key.strip().lower())
+        value = value.strip().strip("\"'")
+        if sep and field_name and value:
+            found[field_name] = value
+    return found
+
+
+def name_fallback(meta: DocumentMeta, path: Path) -> DocumentMeta:
+    """A date from the file or folder name ("kommunstyrelsen_2026-06-01.txt") when the text gives
+    none; nothing else is guessed from a name."""
+    if meta.date:
+        return meta
+    for part in (path.name, path.parent.name):
+        m = NAME_DATE.search(part)
+        if m:
+            return replace(meta, date=m.group(0))
+    return meta
+
+
 def detect_meta(text: str) -> DocumentMeta:
-    """Best-effort metadata from the text alone; fields it cannot find stay None."""
+    """Best-effort metadata from the text alone (its front matter first); fields it cannot find
+    stay None."""
+    meta = _detect(text)
+    given = front_matter(text)
+    return replace(meta, **given) if given else meta
+
+
+def _detect(text: str) -> DocumentMeta:
     head = text[:HEAD_CHARS]
     doc_type = detect_doc_type(text)
     running = _running_header(text) if doc_type == DocType.protocol.value else None
@@ -92,8 +152,12 @@ def detect_meta(text: str) -> DocumentMeta:
 def detect_doc_type(text: str) -> str:
     """protocol: "protokoll" near the top and §-numbered items; report: a report word on top."""
     head = text[:HEAD_CHARS]
-    if PROTOCOL_WORD.search(head) and len(PARAGRAPH_LINE.findall(text)) >= 2:
-        return DocType.protocol.value
+    found = PROTOCOL_WORD.search(head)
+    if found:
+        # a "Sammanträdesprotokoll" or "Protokollsutdrag" may hold one § only
+        need = 1 if len(found.group(0)) > len("protokoll") else 2
+        if len(PARAGRAPH_LINE.findall(text)) >= need:
+            return DocType.protocol.value
     if REPORT_TITLE.search(text[:1500]):
         return DocType.report.value
     return DocType.other.value
@@ -121,19 +185,24 @@ def _municipality(text: str) -> str | None:
 
 def _running_header(text: str) -> tuple[str, str | None] | None:
     """(organ, date) from a "Sammanträdesprotokoll / Organ … / date" block anywhere in the text."""
-    lines = [ln.strip() for ln in text[:200_000].splitlines()]
+    lines = [ln.strip().replace("**", "") for ln in text[:200_000].splitlines()]
     for i, line in enumerate(lines):
         if not PROTOCOL_WORD.fullmatch(line):
             continue
         parts: list[str] = []
+        date = None
         for nxt in lines[i + 1 : i + 5]:
             date = ISO_DATE.search(nxt) or WORDY_DATE.search(nxt)
             if not nxt or date:
                 break
             parts.append(nxt)
+        before = [ln for ln in lines[max(0, i - 4) : i] if ln and not ln.isdigit()][-3:]
         organ = ORGAN.search(" ".join(parts)) if parts else None
+        organ = organ or (ORGAN.fullmatch(" ".join(before)) if before else None)
         if organ:
-            return _tidy_organ(organ.group(1)), _date(nxt) if date else None
+            if date is None:  # "Kommunstyrelsen / Protokoll / (blank) / 2026-06-01"
+                date = next((d for ln in lines[i + 1 : i + 5] if (d := ISO_DATE.search(ln))), None)
+            return _tidy_organ(organ.group(1)), _date(date.group(0)) if date else None
     return None
 
 
@@ -142,8 +211,26 @@ def _organ(head: str, text: str, doc_type: str) -> str | None:
         m = NAMED_BOARD.search(text[:200_000])
         if m:
             return _tidy_organ(m.group(0))
+    if doc_type == DocType.protocol.value:
+        return _header_organ(head)
     m = ORGAN.search(head) or ORGAN.search(text[:200_000])
     return _tidy_organ(m.group(1)) if m else None
+
+
+def _header_organ(head: str) -> str | None:
+    """A protocol's organ from a header line that names it ("Tekniska nämnden", "Organ
+    Barn- och utbildningsnämnden", "Kommunfullmäktige 2023-05-22"), never from running text:
+    unknown stays unknown."""
+    lines = [" ".join(r.replace("*", "").replace("#", "").split()) for r in head.splitlines()]
+    lines = [ln for ln in lines[:HEADER_LINES] if ln]
+    for i, line in enumerate(lines):
+        if SUSPENDED.search(line) and i + 1 < len(lines):  # "Kultur- och" / "fritidsnämnden"
+            line = f"{line} {lines[i + 1]}"
+        line = ORGAN_LABEL.sub("", line)
+        m = ORGAN.match(line)
+        if m and not line[m.end() :].strip(" ,") or (m and HEADER_TAIL.fullmatch(line[m.end() :])):
+            return _tidy_organ(m.group(1))
+    return None
 
 
 def _tidy_organ(name: str) -> str:

@@ -67,3 +67,21 @@ def test_spans_are_ordered_and_inside_the_text():
 def test_parts_survive_the_record_round_trip():
     s = Section("d/p1", "d.txt", 0, "paragraph", "T", "Beslut\n\nJa.", parts=(("beslut", 0, 11),))
     assert Section.from_dict(s.to_dict()) == s
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("Reservation från Moderaterna", "reservation"),
+        ("Reservation (SD)", "reservation"),
+        ("Skriftlig reservation", "reservation"),
+        ("Reservationen biläggs protokollet.", None),
+        ("Barn- och ungdomsnämnden   Voteringslista", "votering"),
+        ("Voteringslista: §44", "votering"),
+        ("Omröstningsbilaga", "votering"),
+        ("Omröstningslista", "votering"),
+    ],
+)
+def test_appended_part_headings(line: str, label: str | None) -> None:
+    found = part_label(line)
+    assert (found.value if found else None) == label

@@ -99,3 +99,28 @@ def test_dense_layout_with_slash_dnr(bun: list[Section]) -> None:
     assert bun[2].text.rstrip().endswith("Rolf Engström (C) reserverar sig mot beslutet.")
     assert "Sven Ohlsson (S), ordförande" in bun[0].persons
     assert "Åsa Berg, förvaltningschef" in bun[0].persons
+
+
+@pytest.fixture(scope="module")
+def ksau() -> list[Section]:
+    return _split("ksau_protokoll_ciceron.txt")
+
+
+def test_organ_prefixed_headers_dnr_in_a_column_and_agenda_with_dnr(ksau: list[Section]) -> None:
+    assert [(s.paragraph, s.dnr, s.title) for s in ksau[1:]] == [
+        ("45", None, "Val av justerare"),
+        ("46", "KS 2023/00123", "Budgetuppföljning februari 2023"),
+        ("47", "KS 2022/00456", "Taxa för hemtjänst m.m."),
+        ("48", "KS 2022/00777", "Motion om cykelbanor"),
+    ]
+    assert ksau[0].organ == "Kommunstyrelsens arbetsutskott" and ksau[0].municipality is None
+    for s in ksau:
+        assert "Ärendelista" not in s.text and "SAMMANTRÄDESPROTOKOLL" not in s.text
+        assert "Sida" not in s.text and "(5)" not in s.text and "BankID" not in s.text
+
+
+def test_bilaga_with_its_own_paragraphs_and_voting_list_are_parts(ksau: list[Section]) -> None:
+    p47, p48 = ksau[3], ksau[4]
+    assert "§ 2 Avgifter" in p47.part_text("bilaga")
+    assert "Per Holm (M)" in p48.part_text("votering")
+    assert "reserverar sig" in p48.part_text("reservation")

@@ -87,3 +87,35 @@ def test_bad_overrides_name_the_choices(tmp_path: Path) -> None:
     (tmp_path / "a.meta.json").write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(BadInputError, match="must be a JSON object"):
         load_document(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "organ", "date"),
+    [
+        ("Tekniska nämnden\nProtokoll\n\n2026-05-18\n\n§ 1\n\n§ 2\n", "Tekniska nämnden",
+         "2026-05-18"),
+        ("JÖNKÖPINGS KOMMUN\nSAMMANTRÄDESPROTOKOLL 3\nKultur- och\nfritidsnämnden\n2022-10-18\n"
+         "§ 1\n§ 2\n", "Kultur- och fritidsnämnden", "2022-10-18"),
+        ("**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2025-09-16\n\n## **§ 92**\n"
+         "## **§ 93**\n", "Barn- och utbildningsnämnden", "2025-09-16"),
+        ("Protokoll\n\nPlats och tid: Stadshuset\n\n§ 1 Val\n\nByggnadsnämnden har yttrat sig.\n"
+         "§ 2 Övrigt\n", None, None),
+    ],
+)
+def test_protocol_organ_from_the_header_only(
+    text: str, organ: str | None, date: str | None
+) -> None:
+    meta = detect_meta(text)
+    assert (meta.doc_type, meta.organ, meta.date) == ("protokoll", organ, date)
+
+
+def test_front_matter_and_date_from_the_file_name(tmp_path: Path) -> None:
+    md = tmp_path / "bun.md"
+    md.write_text('---\nnamnd: "Barn- och utbildningsnämnden"\ndatum: "2025-09-16"\n---\n\n'
+                  "Protokoll\n\n§ 1 Val\n\n§ 2 Övrigt\n", encoding="utf-8")
+    assert (load_document(md).meta.organ, load_document(md).meta.date) == (
+        "Barn- och utbildningsnämnden", "2025-09-16")
+    named = tmp_path / "kommunstyrelsen_2026-06-01.txt"
+    named.write_text("Protokoll\n\n§ 1 Val\n\n§ 2 Övrigt\n", encoding="utf-8")
+    assert load_document(named).meta.date == "2026-06-01"
+    assert load_document(named).meta.municipality is None

@@ -59,9 +59,10 @@ class Block:
         return self.lines[0].strip()
 
 
-def make_blocks(lines: list[Line]) -> list[Block]:
-    """Group lines into blocks, joining a paragraph that a page break cut mid-sentence."""
-    width = _wrap_width(lines)
+def make_blocks(lines: list[Line], width: int | None = None) -> list[Block]:
+    """Group lines into blocks, joining a paragraph that a page break cut mid-sentence;
+    `width` is the document's wrap width when `lines` is only a part of it."""
+    width = wrap_width(lines) if width is None else width
     blocks: list[Block] = []
     run: list[Line] = []
 
@@ -116,7 +117,7 @@ def _piece(text: str, block: Block, offset: int, *, first: bool) -> Block:
     return Block(tuple(text.split("\n")), block.start + offset, block.after_break and first)
 
 
-def _wrap_width(lines: list[Line]) -> int | None:
+def wrap_width(lines: list[Line]) -> int | None:
     """The width at which prose was wrapped (pdftotext, pypdf), or None for unwrapped text."""
     prose = sorted(
         n for ln in lines if (n := len(ln.text.strip())) >= PROSE_MIN and "\t" not in ln.text

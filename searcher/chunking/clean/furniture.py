@@ -37,7 +37,19 @@ DATE_OR_KIND = re.compile(
 # "</p><p>" never glues two words together; inline tags vanish.
 BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th)\s*/?>", re.I)
 INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|span|sup|sub)\s*>", re.I)
+# Symbol-font bullets that PDF converters pass through as private-use characters (U+F0B7).
+PRIVATE_USE_CHAR = re.compile("[\ue000-\uf8ff]")
+PRIVATE_USE = dict.fromkeys(range(0xE000, 0xF900), " ")
 RUNNING_MAX_LINE = 70
+MARK_GROUP = 3  # non-blank lines between signature captions/page numbers of one page end
+RECUR_MIN = 3
+E_SIGN_TAIL = 60
+E_SIGNATURE = re.compile(
+    r"elektroniskt signerat|signerats elektroniskt|e-signerat dokument|signed by:|bankid ref|"
+    r"intentionally omitted|verifikat\b.*transaktion|^transaktion \d{6,}|signerat med bankid|"
+    r"digitalt signerat|elektronisk underskrift|signed with bankid|^verifikat$",
+    re.I,
+)
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
 MIN_PAGES = 3
 PARAGRAPH_LABELS = frozenset(
@@ -61,6 +73,7 @@ def source_lines(text: str) -> list[Line]:
     lines, pos = [], 0
     for raw in text.split("\n"):
         clean = INLINE_TAG.sub("", BLOCK_TAG.sub(" ", raw)) if "<" in raw else raw
+        clean = clean.translate(PRIVATE_USE) if PRIVATE_USE_CHAR.search(clean) else clean
         lines.append(Line(clean.rstrip().replace("\x00", ""), pos))
         pos += len(raw) + 1
     return lines
@@ -79,8 +92,15 @@ def is_signature_line(text: str) -> bool:
     return not re.sub(r"[\s:/|_.\-]", "", rest)
 
 
+MAX_PAGES = 999
+
+
 def is_page_number(text: str) -> bool:
-    return bool(PAGE_NUMBER.fullmatch(text.strip()))
+    """ "Sida 3 av 12", "3 (12)", "- 3 -"; never "2026/2027" (page 2026 of 2027: a span)."""
+    if not PAGE_NUMBER.fullmatch(text.strip()):
+        return False
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    return len(numbers) < 2 or numbers[0] <= numbers[1] <= MAX_PAGES
 
 
 def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> list[Line]:
@@ -89,7 +109,8 @@ def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> lis
         i for i, ln in enumerate(lines) if is_signature_line(ln.text) or is_page_number(ln.text)
     }
     drop = marks | _bare_page_numbers(lines) | _repeated_blocks(lines)
-    drop |= _page_edges(lines, _pages(lines, page_starts, sorted(marks)))
+    drop |= _numbers_by_marks(lines, marks) | _recurring_lines(lines) | _e_signature(lines)
+    drop |= _page_edges(lines, _pages(lines, page_starts, _page_ends(lines, sorted(marks))))
     page_tops = set(page_starts[1:])
     kept: list[Line] = []
     pending = False
@@ -103,6 +124,79 @@ def strip_furniture(lines: list[Line], page_starts: tuple[int, ...] = ()) -> lis
             pending = False
         kept.append(line)
     return kept
+
+
+def _page_ends(lines: list[Line], marks: list[int]) -> list[int]:
+    """One page end per group of signature/page-number lines ("Justerandes sign" then
+    "Utdragsbestyrkande" then "7" end one page, not three)."""
+    ends: list[int] = []
+    for m in marks:
+        if ends and _nonblank_between(lines, ends[-1], m) <= MARK_GROUP:
+            ends[-1] = m
+        else:
+            ends.append(m)
+    return ends
+
+
+def _nonblank_between(lines: list[Line], a: int, b: int) -> int:
+    return sum(1 for ln in lines[a + 1 : b] if ln.text.strip())
+
+
+def _numbers_by_marks(lines: list[Line], marks: set[int]) -> set[int]:
+    """A lone number next to a signature caption or page mark is the page number."""
+    if not marks:
+        return set()
+    nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    pos = {i: k for k, i in enumerate(nonblank)}
+    out = set()
+    for i in nonblank:
+        if BARE_NUMBER.fullmatch(lines[i].text.strip()):
+            k = pos[i]
+            near = nonblank[max(0, k - MARK_GROUP) : k + MARK_GROUP + 1]
+            if any(j in marks for j in near):
+                out.add(i)
+    return out
+
+
+def _recurring_lines(lines: list[Line]) -> set[int]:
+    """One-line running headers of a text without form feeds ("Kommunstyrelsen
+    Sammanträdesprotokoll  2023-03-01  Sida 3 av 12", "SAMMANTRÄDESPROTOKOLL 22 2022-10-18"):
+    the same line, page numbers aside, at least three times, with a page mark, date or kind."""
+    keys: dict[int, str] = {}
+    for i, ln in enumerate(lines):
+        text = ln.text.strip()
+        if text and len(text) <= 2 * RUNNING_MAX_LINE and "§" not in text:
+            if mask_page_marks(text) != text or DATE_OR_KIND.search(text):
+                keys[i] = _running_key(text)
+    counts = Counter(keys.values())
+    return {i for i, k in keys.items() if counts[k] >= RECUR_MIN and not is_heading_label(k)}
+
+
+def mask_page_marks(text: str) -> str:
+    """ "Sida 3 av 12" → "#"; a case number "KS 2023/145" or a span "2026/2027" stays."""
+
+    def sub(m: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", m.group())]
+        plausible = len(numbers) < 2 or numbers[0] <= numbers[1] <= MAX_PAGES
+        return "#" if plausible else m.group()
+
+    return PAGE_IN_LINE.sub(sub, text)
+
+
+def _running_key(text: str) -> str:
+    text = mask_page_marks(text)
+    text = re.sub(r"(?<![\d-])\d{1,3}(?![\d-])", " ", text)  # "PROTOKOLL 22 2022-10-18"
+    return " ".join(text.replace("*", "").split()).lower()
+
+
+def _e_signature(lines: list[Line]) -> set[int]:
+    """The e-signature stamp page at the end (BankID references, "Detta dokument är
+    elektroniskt signerat"): from its first line to the end, if only short lines follow."""
+    tail = range(max(0, len(lines) - E_SIGN_TAIL), len(lines))
+    start = next((i for i in tail if E_SIGNATURE.search(lines[i].text)), None)
+    if start is None or any(len(ln.text.strip()) > 2 * RUNNING_MAX_LINE for ln in lines[start:]):
+        return set()
+    return set(range(start, len(lines)))
 
 
 def _pages(lines: list[Line], page_starts: tuple[int, ...], marks: list[int]) -> list[list[int]]:
@@ -166,7 +260,7 @@ def _page_edges(lines: list[Line], pages: list[list[int]]) -> set[int]:
         return set()
 
     def norm(i: int) -> str:  # identical apart from a page number ("Sida 3 av 8", "3 (8)")
-        return PAGE_IN_LINE.sub("#", " ".join(lines[i].text.split()).lower())
+        return mask_page_marks(" ".join(lines[i].text.split()).lower())
 
     tops, edges = [], []
     for page in pages:

@@ -24,6 +24,10 @@ from searcher.chunking.clean.blocks import Block, is_heading_shape, is_signature
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+[A-ZÅÄÖ]")
 UPPDRAG_LABEL = re.compile(r"uppdrag:?", re.I)
+# "Figur 3. Antal elever", "Tabell 2 Kostnader", "Diagram 1:": a numbered caption, no heading
+CAPTION = re.compile(r"^(?:figur|fig\.|tabell|diagram|bild|karta|graf|bilaga)\s*\d{1,3}\b", re.I)
+LINK = re.compile(r"https?://|\bwww\.|\.se/|@[a-z0-9-]+\.[a-z]{2,}", re.I)
+FOOTNOTE_TAIL = re.compile(r"(?<=[a-zåäö)])\d{1,2}$")  # "Ekonomisk översikt3": a footnote mark
 MIN_PART_CHARS = 300
 MAX_MERGED_CHARS = 3000
 TINY_PART_CHARS = 80
@@ -55,6 +59,32 @@ def heading_text(block: Block) -> str:
     return m.group(2).strip() if m else block.first
 
 
+def clean_title(text: str) -> str:
+    """A heading as a title: a footnote number glued to its last word dropped."""
+    return FOOTNOTE_TAIL.sub("", text.strip()).rstrip()
+
+
+def cut_long(part: Part, max_chars: int, target_chars: int) -> list[Part]:
+    """A part over `max_chars` becomes several with the same crumbs, cut between blocks."""
+    if part.size <= max_chars or len(part.blocks) < 2:
+        return [part]
+    pieces: list[list[Block]] = [[]]
+    size = 0
+    for block in part.blocks:
+        chars = sum(len(ln) for ln in block.lines)
+        if pieces[-1] and size + chars > target_chars and size >= target_chars // 4:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(block)
+        size += chars
+    if len(pieces) > 1 and sum(len(ln) for b in pieces[-1] for ln in b.lines) < target_chars // 4:
+        pieces[-2].extend(pieces.pop())
+    return [
+        Part(part.crumbs, blocks, part.top, part.opens_top and n == 0)
+        for n, blocks in enumerate(pieces)
+    ]
+
+
 def _level(block: Block) -> int | None:
     """Explicit heading level: Markdown "##" or a section number "4.2.1 Title"."""
     m = MARKDOWN_HEADING.match(block.first)
@@ -72,6 +102,7 @@ def classify(blocks: list[Block]) -> list[bool]:
         prev = blocks[i - 1] if i else None
         ok = len(b.lines) == 1 and nxt is not None
         ok = ok and (_level(b) is not None or is_heading_shape(b.first))
+        ok = ok and not CAPTION.match(b.first) and not LINK.search(b.first)
         ok = ok and not is_signature(b, nxt) and not (prev is not None and is_signature(prev, b))
         flags.append(ok)
     return flags

@@ -14,10 +14,12 @@ from difflib import SequenceMatcher
 from searcher.chunking.assemble import SectionBuilder, prepare
 from searcher.chunking.clean.blocks import Block
 from searcher.chunking.clean.toc import Toc, unnumbered
-from searcher.chunking.report.outline import Part, build_outline
+from searcher.chunking.report.outline import Part, build_outline, clean_title, cut_long
 from searcher.records import Document, Section, SectionKind
 
 MIN_TITLE_SIMILARITY = 0.85
+MAX_SECTION_CHARS = 12_000  # a report section longer than this is cut between paragraphs
+TARGET_SECTION_CHARS = 6_000
 MIN_TITLE_CHARS = 4
 
 
@@ -25,15 +27,20 @@ def split_report(doc: Document) -> list[Section]:
     """Sections under the TOC's headings, each with its breadcrumb."""
     prepared = prepare(doc)
     tops = place_toc(prepared.blocks, prepared.toc)
-    parts = build_outline(prepared.blocks, tops)
+    parts = [
+        piece
+        for part in build_outline(prepared.blocks, tops)
+        for piece in cut_long(part, MAX_SECTION_CHARS, TARGET_SECTION_CHARS)
+    ]
     return sections_from_parts(doc, parts, SectionKind.heading)
 
 
 def sections_from_parts(doc: Document, parts: list[Part], kind: SectionKind) -> list[Section]:
     builder = SectionBuilder(doc)
     for part in parts:
-        title = part.title or doc.meta.title or part.blocks[0].first[:80]
-        builder.add("", kind, title, part.blocks, breadcrumb=part.crumbs or (title,))
+        title = clean_title(part.title) or doc.meta.title or part.blocks[0].first[:80]
+        crumbs = tuple(clean_title(c) for c in part.crumbs)
+        builder.add("", kind, title, part.blocks, breadcrumb=crumbs or (title,))
     return builder.sections
 
 
