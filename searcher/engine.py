@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +63,9 @@ class _Lazy:
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
+    # The CLI loads the model in a background thread beside the lexical arm; a second caller
+    # waits for that load instead of starting its own.
+    encoder_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -138,6 +142,10 @@ class SearchIndex:
         return self._lazy.vectors
 
     def encoder(self):
+        with self._lazy.encoder_lock:
+            return self._load_encoder()
+
+    def _load_encoder(self):
         if self._lazy.encoder is None:
             from searcher.semantic.encoder import Encoder
 

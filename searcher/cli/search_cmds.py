@@ -24,6 +24,7 @@ from searcher.cli.common import (
     cli_errors,
     emit,
     filters,
+    load_model_in_background,
 )
 from searcher.ranking.fusion import FusionMethod
 from searcher.settings import SearchMode, Settings, choices
@@ -62,6 +63,10 @@ def index(
         list[str] | None,
         typer.Option("--set", help="Override metadata, e.g. --set municipality=Växjö."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or messages (warnings and "
+                           "the summary still show).")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
@@ -85,7 +90,7 @@ def index(
     options = dict(semantic=not no_semantic, model=settings.model, rebuild=rebuild, prune=prune,
                    overrides=overrides, cache_dir=settings.cache_dir or None,
                    batch_size=settings.batch_size)
-    with RichProgress() as progress:
+    with RichProgress(quiet=quiet) as progress:
         if backend:
             from searcher.cli.pg_cmds import index_into
 
@@ -154,6 +159,8 @@ def search(
     settings = Settings.resolve(index_dir=index_dir, mode=mode, limit=limit)
     flt = filters(doc_type, organ, municipality, year)
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
+        if like is None:
+            load_model_in_background(ix, settings.mode)
         if like is not None:
             response = ix.similar(like, mode=settings.mode, limit=settings.limit, filters=flt,
                                   candidates=settings.candidates)

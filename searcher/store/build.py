@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import multiprocessing
 import os
 import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,10 +44,14 @@ from searcher.progress import NullProgress, Progress
 from searcher.records import KnownDocument, Section
 from searcher.store import layout
 from searcher.store.embed import semantic_status, update_vectors
-from searcher.store.reading import read_source
+from searcher.store.reading import Loaded, read_source
 from searcher.store.sections import SectionStore
 
 DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
+#: From this many files on, reading and splitting run in worker processes: below it, starting
+#: them (an interpreter and the chunkers' imports each, ~1 s) costs more than it saves.
+PARALLEL_MIN_FILES = 24
+MAX_READERS = 8
 NOTHING_CHANGED = "nothing changed: no encoding work done"
 
 
@@ -299,14 +306,11 @@ def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
     """Read every new or changed file into the store, one transaction each; skip bad ones."""
     indexed: list[str] = []
     progress.start("reading", len(plan.todo))
-    for src in plan.todo:
-        try:
-            loaded = read_source(src, overrides)
-        except SkipFile as e:
-            _skip(plan.skipped, progress, src, str(e), src.doc in plan.known)
+    for src, loaded in _read_all(plan.todo, overrides):
+        progress.advance()
+        if not isinstance(loaded, Loaded):
+            _skip(plan.skipped, progress, src, loaded, src.doc in plan.known)
             continue
-        finally:
-            progress.advance()
         sections = unique_ids(store, src.doc, loaded.sections)
         doc = loaded.document
         store.put_document(src.doc, src.shown, doc.sha256, doc.meta, sections, toc=loaded.toc,
@@ -314,6 +318,42 @@ def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
         indexed.append(src.doc)
     progress.finish()
     return indexed
+
+
+def reader_processes(files: int, cores: int | None = None) -> int:
+    """Worker processes for reading `files` files: one per core from PARALLEL_MIN_FILES on."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    if files < PARALLEL_MIN_FILES or cores < 2:
+        return 1
+    return min(cores, MAX_READERS, files // PARALLEL_MIN_FILES + 1)
+
+
+def _read_one(src: SourceFile, overrides: Mapping[str, str]) -> Loaded | str:
+    """read_source, with a skip turned into its reason (crosses a process border as a str)."""
+    try:
+        return read_source(src, overrides)
+    except SkipFile as e:
+        return str(e)
+
+
+def _read_all(todo: list[SourceFile], overrides: Mapping[str, str]
+              ) -> Iterator[tuple[SourceFile, Loaded | str]]:
+    """Each file read and split, in order; in worker processes when there are many files.
+
+    Workers are spawned, not forked: the parent may hold threads (a progress bar) whose locks
+    a fork would copy mid-use. The store is written by this process alone, in file order.
+    """
+    workers = reader_processes(len(todo))
+    if workers == 1:
+        for src in todo:
+            yield src, _read_one(src, overrides)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        chunk = max(1, min(16, len(todo) // (workers * 8)))
+        yield from zip(todo, pool.map(_read_one, todo, repeat(dict(overrides)), chunksize=chunk))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def unique_ids(store: SectionStore, doc: str, sections: list[Section]) -> list[Section]:
