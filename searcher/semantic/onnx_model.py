@@ -1,7 +1,7 @@
 """The default model on ONNX Runtime: sentencepiece ids → one session → normalised vectors.
 
-No torch here: a query costs importing onnxruntime, one ~75 MB session and a 60 MB tokenizer
-(README, "Performance"). Which file and which execution provider is a pure decision
+No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
+its words read from the piece table (unigram.py; README, "Performance"). Which file and which execution provider is a pure decision
 (`plan_runtime`, tested as a table): a GPU provider gets the fp32 file, the CPU gets the 4-bit
 one unless another is asked for with SEARCHER_RUNTIME.
 """
@@ -9,7 +9,6 @@ one unless another is asked for with SEARCHER_RUNTIME.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -18,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from searcher.errors import ModelSetupError
-from searcher.semantic.onnx_export import SETUP_HINT, Precision, onnx_file, spm_file
+from searcher.semantic.onnx_export import SETUP_HINT, Precision, onnx_file, pieces_file
+from searcher.semantic.unigram import UnigramTokenizer
 
 RUNTIME_ENV = "SEARCHER_RUNTIME"
 CPU = "CPUExecutionProvider"
@@ -26,9 +26,7 @@ CPU = "CPUExecutionProvider"
 GPU_PROVIDERS = ("CUDAExecutionProvider", "ROCMExecutionProvider")
 MAX_TOKENS = 512  # the model's window, special tokens included
 BATCH_TOKENS = 4096  # padded tokens per batch at most (memory; throughput is flat above ~2k)
-TRAILING_SPACE_ID = 6  # "▁": tokenizer.json keeps one for trailing whitespace, sentencepiece not
-#: Characters the normalisation map turns into a space although str.isspace() says no.
-SPACE_LIKE = frozenset("\u200b")
+CLS_ID, PAD_ID, SEP_ID = 0, 1, 2  # <s>, <pad>, </s> of tokenizer.json (pinned by its sha256)
 
 
 class Runtime(str, Enum):
@@ -81,21 +79,16 @@ def plan_runtime(requested: Runtime, available: Sequence[str]) -> Plan:
     return Plan(requested, precision, (CPU,), "CPU")
 
 
-def _trailing_space(text: str) -> bool:
-    return bool(text) and (text[-1].isspace() or text[-1] in SPACE_LIKE)
-
-
 class OnnxModel:
     """The default model as an onnxruntime session with a sentencepiece tokenizer."""
 
     def __init__(self, model_dir: Path, plan: Plan, threads: int) -> None:
         path = onnx_file(model_dir, plan.precision)  # type: ignore[arg-type]
-        spm_path = spm_file(model_dir)
-        if not path.is_file() or not spm_path.is_file():
+        table = pieces_file(model_dir)
+        if not path.is_file() or not table.is_file():
             raise ModelSetupError(f"the ONNX form of the default model is missing ({path.parent})"
                                   f"; {SETUP_HINT}")
         import onnxruntime as ort
-        import sentencepiece
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -104,19 +97,9 @@ class OnnxModel:
         # Threads that spin while waiting slow everyone on a shared 2-core machine.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        # Both loads release the GIL: the tokenizer loads beside the session, not after it.
-        loaded: dict[str, object] = {}
-        tokenizer = threading.Thread(target=lambda: loaded.update(
-            sp=sentencepiece.SentencePieceProcessor(model_file=str(spm_path))), daemon=True)
-        tokenizer.start()
-        try:
-            self.model = ort.InferenceSession(str(path), options, providers=list(plan.providers))
-        finally:
-            tokenizer.join()
-        if "sp" not in loaded:
-            raise ModelSetupError(f"cannot load the tokenizer {spm_path}; {SETUP_HINT}")
-        self.sp = loaded["sp"]
-        self.cls, self.sep, self.pad = self.sp.bos_id(), self.sp.eos_id(), self.sp.pad_id()
+        self.model = ort.InferenceSession(str(path), options, providers=list(plan.providers))
+        self.tokenizer = UnigramTokenizer(table)
+        self.cls, self.sep, self.pad = CLS_ID, SEP_ID, PAD_ID
         self.own_prompts: dict[str, str] = {}
         self.dim = int(self.model.get_outputs()[0].shape[-1])
         self.max_seq_length = MAX_TOKENS
@@ -127,9 +110,7 @@ class OnnxModel:
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids without special tokens, exactly as tokenizer.json gives them."""
-        out = self.sp.encode(list(texts))
-        return [ids + [TRAILING_SPACE_ID] if _trailing_space(t) else ids
-                for t, ids in zip(texts, out, strict=True)]
+        return self.tokenizer.encode(texts)
 
     def count(self, text: str) -> int:
         return len(self.ids([text])[0])

@@ -10,12 +10,11 @@ import pytest
 from searcher.errors import ModelSetupError
 from searcher.semantic import onnx_export
 from searcher.semantic.encoder import torch_device
-from searcher.semantic.onnx_export import Precision, ensure_onnx, onnx_file, spm_file
+from searcher.semantic.onnx_export import Precision, ensure_onnx, onnx_file, pieces_file
 from searcher.semantic.onnx_model import (
     CPU,
     Plan,
     Runtime,
-    _trailing_space,
     plan_runtime,
     requested_runtime,
 )
@@ -79,15 +78,6 @@ def test_unknown_runtime_names_the_choices(monkeypatch):
         requested_runtime()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Nämnden beslutar.", False), ("Nämnden beslutar.\n", True), ("slut ", True),
-    ("tab\t", True), ("nbsp\u00a0", True), ("ideographic\u3000", True), ("zwsp\u200b", True),
-    ("", False), (" ", True), ("§ 12", False),
-])
-def test_trailing_space_as_tokenizer_json_sees_it(text, expected):
-    assert _trailing_space(text) is expected
-
-
 # --------------------------------------------------------------------------- set-up files
 
 
@@ -106,30 +96,30 @@ def fake_makers(monkeypatch):
             out.write_bytes(name.encode())
         return make
 
-    def spm(tokenizer_json: Path, out: Path) -> None:
-        made.append("spm")
-        out.write_bytes(b"spm")
+    def pieces(tokenizer_json: Path, out: Path) -> None:
+        made.append("pieces")
+        out.write_bytes(b"pieces")
 
     monkeypatch.setattr(onnx_export, "export_fp32", export)
     monkeypatch.setattr(onnx_export, "quantize_q4", quantizer("q4"))
     monkeypatch.setattr(onnx_export, "quantize_int8", quantizer("int8"))
-    monkeypatch.setattr(onnx_export, "write_spm", spm)
+    monkeypatch.setattr(onnx_export, "write_pieces", pieces)
     return made
 
 
 def test_ensure_onnx_makes_sources_first_and_only_once(tmp_path, fake_makers):
     lines: list[str] = []
     ensure_onnx(tmp_path, (Precision.q4,), progress=lines.append)
-    assert fake_makers == ["spm", "fp32", "q4<-fp32"]
+    assert fake_makers == ["pieces", "fp32", "q4<-fp32"]
     assert onnx_file(tmp_path, Precision.q4).read_bytes() == b"q4"
-    assert spm_file(tmp_path).read_bytes() == b"spm"
+    assert pieces_file(tmp_path).read_bytes() == b"pieces"
     assert [line.split("(")[1].split(";")[0] for line in lines] == ["fp32", "q4"]
     ensure_onnx(tmp_path, (Precision.q4,))
     ensure_onnx(tmp_path, (Precision.int8, Precision.fp32))
-    assert fake_makers == ["spm", "fp32", "q4<-fp32", "int8<-fp32"]
+    assert fake_makers == ["pieces", "fp32", "q4<-fp32", "int8<-fp32"]
     names = sorted(p.name for p in (tmp_path / "onnx").iterdir() if not p.name.startswith("."))
     assert names == [onnx_file(tmp_path, p).name for p in (Precision.fp32, Precision.int8,
-                                                            Precision.q4)] + [spm_file(tmp_path).name]
+                                                            Precision.q4)] + [pieces_file(tmp_path).name]
 
 
 def test_a_failed_export_leaves_no_file_and_says_what_to_do(tmp_path, fake_makers, monkeypatch):
