@@ -1,8 +1,9 @@
 """Set-up: the rebuilt default model as ONNX files and a piece table, made once.
 
 Queries and indexing with the default model then need only onnxruntime and the tokenizers
-library's normaliser (searcher/semantic/onnx_model.py, unigram.py), never torch. Everything here runs offline from the rebuilt
-checkpoint in the model folder (model_rebuild.py) and lands beside it, in `onnx/`:
+library's normaliser (onnx_model.py, unigram.py), never torch. Everything here runs offline
+from the rebuilt checkpoint in the model folder (model_rebuild.py) and lands beside it, in
+`onnx/`:
 
     model-fp32.v1.onnx   the BERT encoder + mean pooling + L2 normalisation (torch export)
     model-q4.v1.onnx     the same with 4-bit block weights (MatMulNBits/GatherBlockQuantized,
@@ -17,7 +18,6 @@ complete. torch, transformers, onnx and the quantisers are imported only here, i
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os

@@ -1,9 +1,9 @@
-"""The default model on ONNX Runtime: sentencepiece ids → one session → normalised vectors.
+"""The default model on ONNX Runtime: piece ids → one session → normalised vectors.
 
 No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
-its words read from the piece table (unigram.py; README, "Performance"). Which file and which execution provider is a pure decision
-(`plan_runtime`, tested as a table): a GPU provider gets the fp32 file, the CPU gets the 4-bit
-one unless another is asked for with SEARCHER_RUNTIME.
+its words read from the piece table (unigram.py; README, "Performance"). Which file and which
+execution provider is a pure decision (`plan_runtime`, tested as a table): a GPU provider gets
+the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another.
 """
 
 from __future__ import annotations

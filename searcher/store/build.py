@@ -23,8 +23,8 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from searcher.analysis import ANALYZER_VERSION
@@ -351,7 +351,8 @@ def _read_all(todo: list[SourceFile], overrides: Mapping[str, str]
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
         chunk = max(1, min(16, len(todo) // (workers * 8)))
-        yield from zip(todo, pool.map(_read_one, todo, repeat(dict(overrides)), chunksize=chunk))
+        yield from zip(todo, pool.map(_read_one, todo, repeat(dict(overrides)), chunksize=chunk),
+                       strict=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

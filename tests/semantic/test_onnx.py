@@ -118,8 +118,8 @@ def test_ensure_onnx_makes_sources_first_and_only_once(tmp_path, fake_makers):
     ensure_onnx(tmp_path, (Precision.int8, Precision.fp32))
     assert fake_makers == ["pieces", "fp32", "q4<-fp32", "int8<-fp32"]
     names = sorted(p.name for p in (tmp_path / "onnx").iterdir() if not p.name.startswith("."))
-    assert names == [onnx_file(tmp_path, p).name for p in (Precision.fp32, Precision.int8,
-                                                            Precision.q4)] + [pieces_file(tmp_path).name]
+    onnx = [onnx_file(tmp_path, p).name for p in (Precision.fp32, Precision.int8, Precision.q4)]
+    assert names == [*onnx, pieces_file(tmp_path).name]
 
 
 def test_a_failed_export_leaves_no_file_and_says_what_to_do(tmp_path, fake_makers, monkeypatch):
