@@ -157,7 +157,9 @@ def _default_model(name: str, cache_dir: str | None, progress):
     plan = onnx_model.plan_runtime(requested, onnx_model.available_providers())
     folder = ensure_default_model(Path(cache_dir) if cache_dir else None, progress=progress)
     ensure_onnx(folder, (plan.precision,), progress=progress)
-    return onnx_model.OnnxModel(folder, plan, threads=batch_threads())
+    # Every core: onnxruntime's threads sleep instead of spinning while they wait (see
+    # OnnxModel), so a core another process holds costs a share, not the whole batch.
+    return onnx_model.OnnxModel(folder, plan, threads=os.cpu_count() or 1)
 
 
 #: Model name → loader; anything not named here is a sentence-transformers name or path.

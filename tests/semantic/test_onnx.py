@@ -162,3 +162,16 @@ def test_batches_keep_rows_and_padded_tokens_bounded(lengths, batch_size, expect
     assert sorted(i for b in got for i in b) == list(range(len(lengths)))
     for b in got:
         assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS
+
+
+def test_usearch_then_onnxruntime_in_one_process_does_not_crash():
+    """onnxruntime imported after usearch segfaults; vectors._usearch() imports it first."""
+    import subprocess
+    import sys
+
+    code = ("from searcher.semantic import vectors\n"
+            "assert vectors._usearch() is not None\n"
+            "import onnxruntime\n"
+            "print('alive', onnxruntime.get_available_providers())\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "alive" in p.stdout, (p.returncode, p.stderr[-500:])
