@@ -80,14 +80,34 @@ def plan_runtime(requested: Runtime, available: Sequence[str]) -> Plan:
 
 
 class OnnxModel:
-    """The default model as an onnxruntime session with a sentencepiece tokenizer."""
+    """The default model as onnxruntime sessions with the piece-table tokenizer.
+
+    A query (one text) runs on a one-thread session: waking sleeping threads for each of a
+    short input's hundreds of small operators costs more than they save (and spinning ones
+    would slow everyone on a shared machine). Batches get a second session with `threads`
+    threads, made on the first batch, so a search process never pays for it.
+    """
 
     def __init__(self, model_dir: Path, plan: Plan, threads: int) -> None:
-        path = onnx_file(model_dir, plan.precision)  # type: ignore[arg-type]
+        self.path = onnx_file(model_dir, plan.precision)  # type: ignore[arg-type]
         table = pieces_file(model_dir)
-        if not path.is_file() or not table.is_file():
-            raise ModelSetupError(f"the ONNX form of the default model is missing ({path.parent})"
-                                  f"; {SETUP_HINT}")
+        if not self.path.is_file() or not table.is_file():
+            raise ModelSetupError(f"the ONNX form of the default model is missing "
+                                  f"({self.path.parent}); {SETUP_HINT}")
+        self.plan, self.threads = plan, max(1, threads)
+        self.model = self._session(1)
+        self._batch_model = self.model if self.threads == 1 else None
+        self.tokenizer = UnigramTokenizer(table)
+        self.cls, self.sep, self.pad = CLS_ID, SEP_ID, PAD_ID
+        self.own_prompts: dict[str, str] = {}
+        self.dim = int(self.model.get_outputs()[0].shape[-1])
+        self.max_seq_length = MAX_TOKENS
+        used = self.model.get_providers()[0]
+        self.device = (f"{plan.device if used != CPU else 'CPU'} · onnxruntime "
+                       f"{plan.precision.value}, {self.threads} thread{'s' * (self.threads > 1)}")
+        self.runtime = plan.runtime.value
+
+    def _session(self, threads: int):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -97,16 +117,7 @@ class OnnxModel:
         # Threads that spin while waiting slow everyone on a shared 2-core machine.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.model = ort.InferenceSession(str(path), options, providers=list(plan.providers))
-        self.tokenizer = UnigramTokenizer(table)
-        self.cls, self.sep, self.pad = CLS_ID, SEP_ID, PAD_ID
-        self.own_prompts: dict[str, str] = {}
-        self.dim = int(self.model.get_outputs()[0].shape[-1])
-        self.max_seq_length = MAX_TOKENS
-        used = self.model.get_providers()[0]
-        self.device = (f"{plan.device if used != CPU else 'CPU'} · onnxruntime "
-                       f"{plan.precision.value}, {threads} thread{'s' * (threads > 1)}")
-        self.runtime = plan.runtime.value
+        return ort.InferenceSession(str(self.path), options, providers=list(self.plan.providers))
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids without special tokens, exactly as tokenizer.json gives them."""
@@ -121,6 +132,11 @@ class OnnxModel:
         seqs = [[self.cls, *ids[:window], self.sep] for ids in self.ids(texts)]
         order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
         out = np.zeros((len(seqs), self.dim), dtype=np.float32)
+        session = self.model
+        if len(seqs) > 1:
+            if self._batch_model is None:
+                self._batch_model = self._session(self.threads)
+            session = self._batch_model
         for rows in _batches(order, [len(x) for x in seqs], batch_size):
             width = len(seqs[rows[0]])
             ids = np.full((len(rows), width), self.pad, dtype=np.int64)
@@ -128,7 +144,7 @@ class OnnxModel:
             for r, i in enumerate(rows):
                 ids[r, : len(seqs[i])] = seqs[i]
                 mask[r, : len(seqs[i])] = 1
-            out[rows] = self.model.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out
 
 
