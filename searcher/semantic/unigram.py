@@ -23,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 UNK_PENALTY = 10.0  # tokenizers' K_UNK_PENALTY
-#: From this many candidate substrings in one call, the whole table is read into memory once.
-DICT_FROM_CANDIDATES = 20_000
+#: After this many candidate substrings looked up (one long batch, or many calls while
+#: passages are split), the whole table is read into memory once (~0.3 s, ~40 MB).
+DICT_FROM_CANDIDATES = 50_000
 
 
 class UnigramTokenizer:
@@ -45,6 +46,7 @@ class UnigramTokenizer:
         self.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always",
                                                       split=True)
         self._all: dict[str, tuple[int, float]] | None = None
+        self._looked_up = 0
         # Added tokens ("<s>", "<mask>" …) written in a text are those tokens, as in tokenizers.
         self.added = json.loads(meta.get("added_tokens", "{}"))
         self._added = re.compile("(" + "|".join(map(re.escape, self.added)) + ")") \
@@ -56,7 +58,8 @@ class UnigramTokenizer:
         return [w for w, _ in self.pre_tokenizer.pre_tokenize_str(normal)]
 
     def _pieces(self, candidates: set[str]) -> dict[str, tuple[int, float]]:
-        if self._all is None and len(candidates) >= DICT_FROM_CANDIDATES:
+        self._looked_up += len(candidates)
+        if self._all is None and self._looked_up >= DICT_FROM_CANDIDATES:
             self._all = {p: (i, s) for p, i, s in self.db.execute(
                 "SELECT piece, id, score FROM pieces")}
         if self._all is not None:
