@@ -48,9 +48,10 @@ from searcher.store.reading import Loaded, read_source
 from searcher.store.sections import SectionStore
 
 DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
-#: From this many files on, reading and splitting run in worker processes: below it, starting
-#: them (an interpreter and the chunkers' imports each, ~1 s) costs more than it saves.
-PARALLEL_MIN_FILES = 24
+#: From this many bytes of input files on, reading and splitting run in worker processes:
+#: starting one (an interpreter and the chunkers' imports, 1–2 s) costs more than reading a
+#: few MB of text (60 small corpus-sv files: 0.3–0.7 s alone, 1.3–2.7 s with two workers).
+PARALLEL_MIN_BYTES = 8_000_000
 MAX_READERS = 8
 NOTHING_CHANGED = "nothing changed: no encoding work done"
 
@@ -320,12 +321,20 @@ def _read_files(store: SectionStore, plan: _Plan, overrides: dict[str, str],
     return indexed
 
 
-def reader_processes(files: int, cores: int | None = None) -> int:
-    """Worker processes for reading `files` files: one per core from PARALLEL_MIN_FILES on."""
+def reader_processes(files: int, nbytes: int, cores: int | None = None) -> int:
+    """Worker processes for reading `files` files of `nbytes` bytes: one per core (at most
+    MAX_READERS, at most one per file) from PARALLEL_MIN_BYTES on, else none (1: this one)."""
     cores = cores if cores is not None else (os.cpu_count() or 1)
-    if files < PARALLEL_MIN_FILES or cores < 2:
+    if nbytes < PARALLEL_MIN_BYTES or cores < 2 or files < 2:
         return 1
-    return min(cores, MAX_READERS, files // PARALLEL_MIN_FILES + 1)
+    return min(cores, MAX_READERS, files)
+
+
+def _size(src: SourceFile) -> int:
+    try:
+        return src.path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
 
 
 def _read_one(src: SourceFile, overrides: Mapping[str, str]) -> Loaded | str:
@@ -343,7 +352,7 @@ def _read_all(todo: list[SourceFile], overrides: Mapping[str, str]
     Workers are spawned, not forked: the parent may hold threads (a progress bar) whose locks
     a fork would copy mid-use. The store is written by this process alone, in file order.
     """
-    workers = reader_processes(len(todo))
+    workers = reader_processes(len(todo), sum(_size(src) for src in todo))
     if workers == 1:
         for src in todo:
             yield src, _read_one(src, overrides)

@@ -13,12 +13,20 @@ from searcher.store.sections import SectionStore
 from tests.conftest import CORPUS
 
 
-@pytest.mark.parametrize(("files", "cores", "expected"), [
-    (1, 8, 1), (23, 8, 1), (24, 1, 1), (24, 2, 2), (48, 2, 2), (48, 8, 3), (1000, 2, 2),
-    (1000, 16, 8), (10_000, 4, 4),
+MB = 1_000_000
+
+
+@pytest.mark.parametrize(("files", "nbytes", "cores", "expected"), [
+    (1, 100 * MB, 8, 1),  # one file: nothing to share
+    (60, 7 * MB, 8, 1),  # a few MB read faster than workers start
+    (60, 8 * MB, 1, 1),  # one core
+    (60, 8 * MB, 2, 2),
+    (3, 50 * MB, 8, 3),  # at most one worker per file
+    (1000, 90 * MB, 16, 8),  # at most MAX_READERS
+    (10_000, 900 * MB, 4, 4),
 ])
-def test_reader_processes_table(files, cores, expected):
-    assert reader_processes(files, cores) == expected
+def test_reader_processes_table(files, nbytes, cores, expected):
+    assert reader_processes(files, nbytes, cores) == expected
 
 
 def _sections(index_dir):
@@ -36,8 +44,8 @@ def test_parallel_reading_equals_serial_reading_and_keeps_skips(tmp_path, monkey
     (corpus / "tom.txt").write_text("", encoding="utf-8")  # skipped: no text
     (corpus / "binär.txt").write_bytes(bytes(range(256)) * 40)  # skipped: not text
     serial = build_index([corpus], tmp_path / "serial", semantic=False)
-    monkeypatch.setattr(build, "PARALLEL_MIN_FILES", 1)
-    assert reader_processes(4, 2) == 2
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 1)
+    assert reader_processes(4, 1000, 2) == 2
     parallel = build_index([corpus], tmp_path / "parallel", semantic=False)
     assert parallel.indexed == serial.indexed and len(parallel.indexed) == 2
     assert parallel.skipped == serial.skipped and len(parallel.skipped) == 2
