@@ -12,7 +12,6 @@ from searcher.store.layout import require_current
 from searcher.store.sections import SectionStore
 from tests.conftest import CORPUS
 
-
 MB = 1_000_000
 
 
