@@ -98,14 +98,15 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_child(task: str, spec: dict, *, timeout: float | None = None) -> dict:
+def run_child(task: str, spec: dict, *, timeout: float | None = None,
+              env: dict | None = None) -> dict:
     """Run `task` in a fresh interpreter; its JSON result plus wall time and peak RSS (MB)."""
     t0 = time.perf_counter()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(spec, f)  # a file: 10,000 paths exceed the argument list limit
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", task, "@" + f.name],
-        stdout=subprocess.PIPE, text=True, env=_child_env(),
+        stdout=subprocess.PIPE, text=True, env={**_child_env(), **(env or {})},
     )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -235,25 +236,106 @@ def _passages(index_dir: Path, encoder):
 
 
 def child_bare_encode(spec: dict) -> dict:
-    """A bare `model.encode` over the same passages that indexing encodes (the yardstick)."""
+    """A bare sentence-transformers (torch) `model.encode` over the passages indexing encodes.
+
+    The yardstick of issue 17: the library's own loop, default threads, nothing of ours in it.
+    The passages are split with our encoder's token counts, exactly as indexing splits them.
+    """
     from searcher.semantic.encoder import Encoder
 
     enc = Encoder(spec.get("model") or "multilingual-e5-small-rebuilt")
     t = time.perf_counter()
     texts = [enc.prompts["passage"] + p.text for p in _passages(Path(spec["index_dir"]), enc)]
     split_s = time.perf_counter() - t
-    model = enc._model  # the library's model object itself: nothing of ours in the loop
+    lengths = [min(512, enc.count_tokens(x) + 2) for x in texts]
     t = time.perf_counter()
     if enc.name == STATIC_MODEL:
-        model.encode(texts, max_length=None)
+        enc._model.encode(texts, max_length=None)
+        load_s = enc.load_seconds
     else:
+        from sentence_transformers import SentenceTransformer
+
+        from searcher.semantic.model_rebuild import ensure_default_model
+
+        name = enc.name
+        path = str(ensure_default_model()) if name == "multilingual-e5-small-rebuilt" else name
+        model = SentenceTransformer(path, device="cpu")
+        load_s = time.perf_counter() - t
+        t = time.perf_counter()
         model.encode(texts, batch_size=spec.get("batch_size", 16), normalize_embeddings=True,
                      convert_to_numpy=True, show_progress_bar=False)
     secs = time.perf_counter() - t
     return {"seconds": round(secs, 3), "passages": len(texts),
             "passages_per_s": round(len(texts) / secs, 2),
             "passage_bytes": sum(len(x.encode()) for x in texts),
-            "split_seconds": round(split_s, 3), "model_load_seconds": round(enc.load_seconds, 3)}
+            "split_seconds": round(split_s, 3), "model_load_seconds": round(load_s, 3),
+            "gflop": round(encoder_gflop(lengths), 1)}
+
+
+#: e5-small's shape (BERT: hidden 384, feed-forward 1536, 12 layers), for the FLOP estimate.
+E5_HIDDEN, E5_FF, E5_LAYERS = 384, 1536, 12
+
+
+def encoder_gflop(lengths: list[int]) -> float:
+    """Multiply-adds × 2 of one forward pass over passages of these token lengths: the dense
+    layers (4·H² + 2·H·FF per token) and attention (2·n²·H per passage), per layer."""
+    dense = sum(lengths) * (4 * E5_HIDDEN**2 + 2 * E5_HIDDEN * E5_FF)
+    attention = sum(n * n for n in lengths) * 2 * E5_HIDDEN
+    return 2 * E5_LAYERS * (dense + attention) / 1e9
+
+
+def machine_peak_gflops() -> dict:
+    """A rough fp32 peak: cores × clock × 32 FLOP/cycle (two AVX2 FMA units), and the flags."""
+    mhz, flags = 0.0, set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("cpu MHz") and not mhz:
+                mhz = float(line.split(":")[1])
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":")[1].split())
+    except OSError:
+        pass
+    per_cycle = 64 if "avx512f" in flags else 32 if "fma" in flags else 8
+    return {"cores": os.cpu_count(), "mhz": mhz, "flop_per_cycle": per_cycle,
+            "peak_gflops": round((os.cpu_count() or 1) * mhz / 1000 * per_cycle, 1),
+            "vnni": "avx512_vnni" in flags or "avx_vnni" in flags}
+
+
+def own_peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss of a child carries the
+    parent's peak after fork + exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def child_runtime(spec: dict) -> dict:
+    """One runtime of the default model (SEARCHER_RUNTIME in the child's environment): load
+    time and memory, passages/s over a fixed sample, query encoding latency."""
+    import numpy as np
+
+    from searcher.semantic.encoder import Encoder
+
+    t = time.perf_counter()
+    enc = Encoder(spec.get("model") or "multilingual-e5-small-rebuilt")
+    load_s = time.perf_counter() - t
+    load_mb = own_peak_mb()
+    texts = _passages(Path(spec["index_dir"]), enc)[: spec["passages"]]
+    enc.encode_passages([p.text for p in texts[:4]])  # warm-up: first-run allocations
+    t = time.perf_counter()
+    vecs = enc.encode_passages([p.text for p in texts], batch_size=spec.get("batch_size", 16))
+    secs = time.perf_counter() - t
+    times = []
+    for q in spec["queries"]:
+        enc.clear_cache()
+        t = time.perf_counter()
+        enc.encode_query(q)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"runtime": enc.runtime, "device": enc.device, "load_seconds": round(load_s, 3),
+            "load_peak_mb": load_mb, "passages": len(texts),
+            "passages_per_s": round(len(texts) / secs, 2), "encode_query": pcts(times),
+            "peak_mb": own_peak_mb(), "vectors": np.asarray(vecs, dtype=float).round(5).tolist()}
 
 
 def child_query(spec: dict) -> dict:
@@ -464,10 +546,16 @@ CHILDREN = {
     "baseline_cli": child_baseline_cli,
     "vectors": child_vectors,
     "typos": child_typos,
+    "runtime": child_runtime,
 }
 
 
 # --------------------------------------------------------------------------- the run
+
+
+#: `searcher search` exits as grep: 0 hits found, 1 none (a fixed query set may find nothing
+#: in a small sample); anything else is a failure.
+FOUND_OR_NONE = (0, 1)
 
 
 def cold_runs(queries: list[str], index_dir: Path, baseline_dir: Path, runs: int) -> dict:
@@ -477,7 +565,7 @@ def cold_runs(queries: list[str], index_dir: Path, baseline_dir: Path, runs: int
         secs, rss, rc = timed_command(
             [*searcher_command(), "search", q, "--mode", "lexical", "--index-dir",
              str(index_dir), "--json", "--limit", str(LIMIT)])
-        if rc != 0:
+        if rc not in FOUND_OR_NONE:
             raise RuntimeError(f"searcher search {q!r} exited {rc}")
         ours.append(secs * 1000)
         rss_ours.append(rss)
@@ -487,6 +575,46 @@ def cold_runs(queries: list[str], index_dir: Path, baseline_dir: Path, runs: int
         rss_base.append(rss)
     return {"ours": {**pcts(ours), "peak_rss_mb": round(max(rss_ours), 1)},
             "whoosh": {**pcts(base), "peak_rss_mb": round(max(rss_base), 1)}}
+
+
+def cold_modes(queries: list[str], index_dir: Path, runs: int) -> dict:
+    """New-process `searcher search` per mode on one index, alternating modes run by run."""
+    by_mode: dict[str, list[float]] = {"lexical": [], "hybrid": []}
+    rss: dict[str, list[float]] = {"lexical": [], "hybrid": []}
+    for q in (queries * (runs // max(1, len(queries)) + 1))[:runs]:
+        for mode in by_mode:
+            secs, peak, rc = timed_command(
+                [*searcher_command(), "search", q, "--mode", mode, "--index-dir",
+                 str(index_dir), "--json", "--limit", str(LIMIT)])
+            if rc not in FOUND_OR_NONE:
+                raise RuntimeError(f"searcher search {q!r} --mode {mode} exited {rc}")
+            by_mode[mode].append(secs * 1000)
+            rss[mode].append(peak)
+    out = {m: {**pcts(v), "peak_rss_mb": round(max(rss[m]), 1)} for m, v in by_mode.items()}
+    out["hybrid_over_lexical_p50"] = _ratio(out["hybrid"]["p50_ms"], out["lexical"]["p50_ms"])
+    return out
+
+
+def bench_runtimes(index_dir: Path, args, queries: list[str]) -> dict:
+    """Each runtime of the default model on the same passages, one child each, side by side;
+    cosine of each runtime's vectors to torch's."""
+    import numpy as np
+
+    out: dict = {}
+    for runtime in args.runtimes:
+        log(f"[runtimes] {runtime}")
+        env = {"SEARCHER_RUNTIME": runtime}
+        out[runtime] = run_child("runtime", {"index_dir": str(index_dir), "queries": queries,
+                                             "passages": args.runtime_passages,
+                                             "batch_size": args.batch_size}, env=env)
+    vectors = {rt: np.asarray(r.pop("vectors")) for rt, r in out.items()}
+    ref = vectors.get("torch")
+    for rt, r in out.items():
+        if ref is not None and len(vectors[rt]) == len(ref):
+            cos = (vectors[rt] * ref).sum(axis=1)
+            r["cosine_to_torch_min"] = round(float(cos.min()), 5)
+            r["cosine_to_torch_mean"] = round(float(cos.mean()), 5)
+    return out
 
 
 def sizes(index_dir: Path, parts: tuple[str, ...] = ("lexical", "sections.sqlite", "semantic")
@@ -585,6 +713,10 @@ def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> d
     log(f"[{label}] warm queries, all modes")
     q = run_child("query", {"index_dir": str(ix), "queries": queries, "repeat": 1,
                             "modes": list(MODES)})
+    log(f"[{label}] cold command-line runs, lexical and hybrid side by side")
+    cold = cold_modes(queries, ix, args.cold_mode_runs) if args.cold_mode_runs else None
+    runtimes = bench_runtimes(ix, args, queries) if args.runtimes else None
+    gflop = bare[0].get("gflop")
     result = {
         "label": label, "docs": len(files), "index_dir": str(ix), "passages": n,
         "ours": {**ours, "passages_per_s": round(n / secs, 2),
@@ -595,6 +727,11 @@ def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> d
         "throughput_vs_bare": round(bare_s / secs, 3),
         "size_bytes": sizes(ix),
         "query": q,
+        "cold": cold,
+        "runtimes": runtimes,
+        "flops": {"gflop": gflop, **machine_peak_gflops(),
+                  "ours_gflops": round(gflop / secs, 2) if gflop else None,
+                  "bare_gflops": round(gflop / bare_s, 2) if gflop else None},
     }
     saved.write_text(json.dumps(result))
     return result
@@ -671,6 +808,24 @@ def render(result: dict) -> str:
                   f"= {s['throughput_vs_bare']:.0%} of bare",
                   "  phases (s): " + ", ".join(f"{k} {v}" for k, v in o["phases"].items())]
         lines.append("  warm queries: " + _modes_line(s["query"]))
+        f = s.get("flops") or {}
+        if f.get("gflop"):
+            lines.append(f"  {f['gflop']} GFLOP of encoder work: ours {f['ours_gflops']} GFLOP/s,"
+                         f" bare {f['bare_gflops']} GFLOP/s; machine fp32 peak ≈ "
+                         f"{f['peak_gflops']} GFLOP/s ({f['cores']} cores × {f['mhz']:.0f} MHz "
+                         f"× {f['flop_per_cycle']}; VNNI {f['vnni']})")
+        c = s.get("cold")
+        if c:
+            lines.append(f"  cold `searcher search` on this index: lexical p50 "
+                         f"{c['lexical']['p50_ms']:.0f} ms ({c['lexical']['peak_rss_mb']:.0f} MB),"
+                         f" hybrid p50 {c['hybrid']['p50_ms']:.0f} ms "
+                         f"({c['hybrid']['peak_rss_mb']:.0f} MB) → "
+                         f"{c['hybrid_over_lexical_p50']}× lexical")
+        for rt, r in (s.get("runtimes") or {}).items():
+            lines.append(f"  runtime {rt:<9} {r['passages_per_s']:>6} passages/s, query p50 "
+                         f"{r['encode_query']['p50_ms']} ms, load {r['load_seconds']} s "
+                         f"({r['load_peak_mb']:.0f} MB), peak {r['peak_mb']:.0f} MB, cosine to "
+                         f"torch min {r.get('cosine_to_torch_min')} · {r['device']}")
     v = result.get("vectors")
     if v:
         lines += ["", f"semantic at {v['vectors']} vectors ({v['how']}; {v['dtype']}, "
@@ -710,6 +865,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cold-runs", type=int, default=10, help="new processes per engine")
     ap.add_argument("--model", default="multilingual-e5-small-rebuilt")
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--cold-mode-runs", type=int, default=5,
+                    help="new processes per mode (lexical, hybrid) on the semantic index")
+    ap.add_argument("--runtimes", nargs="*", default=["torch", "onnx-q4", "onnx-int8",
+                                                      "onnx-fp32"],
+                    help="SEARCHER_RUNTIME values compared on the semantic index (none: skip)")
+    ap.add_argument("--runtime-passages", type=int, default=64,
+                    help="passages each runtime encodes for its passages/s")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--workdir", type=Path, default=None, help="keep indexes here")
     ap.add_argument("--reuse", action="store_true",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from enum import IntEnum
@@ -169,3 +170,50 @@ def paged(console: Console, *renderables: RenderableType) -> None:
     os.environ.setdefault("LESS", LESS_DEFAULT)
     with console.pager(styles=True):
         console.print(*renderables)
+
+
+#: A model load longer than this gets a note on stderr, so the screen does not stay blank.
+LOADING_NOTE_AFTER_S = 0.5
+LOADING_MODEL = "loading the embedding model …"
+MODEL_READY = "semantic search is ready ({seconds:.1f} s)"
+
+
+def loading_note(text: str, *, after: float = LOADING_NOTE_AFTER_S,
+                 stream=None) -> threading.Timer:
+    """A started timer that writes `text` to stderr after `after` s unless cancelled first.
+
+    Only on a terminal: a script or a test reading stderr sees no note.
+    """
+    stream = stream if stream is not None else sys.stderr
+
+    def say() -> None:
+        if stream.isatty():
+            print(text, file=stream, flush=True)
+
+    timer = threading.Timer(after, say)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def load_model_in_background(ix, mode) -> threading.Thread | None:
+    """Start loading the embedding model beside the lexical arm (both cores, one wait).
+
+    `searcher search` in hybrid or semantic mode calls this right after opening the index;
+    the engine's own encoder() then waits for this load instead of starting another.
+    """
+    if str(getattr(mode, "value", mode)) == "lexical" or not ix.has_semantic:
+        return None
+
+    def load() -> None:
+        note = loading_note(LOADING_MODEL)
+        try:
+            ix.encoder()
+        except SearcherError:
+            pass  # the search itself loads again and reports the error where it belongs
+        finally:
+            note.cancel()
+
+    thread = threading.Thread(target=load, name="load-model", daemon=True)
+    thread.start()
+    return thread

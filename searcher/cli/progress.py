@@ -1,9 +1,19 @@
-"""A Progress (searcher.progress) that draws a rich progress bar on stderr."""
+"""A Progress (searcher.progress) that draws rich progress bars with an ETA on stderr.
+
+Bars are drawn only on a terminal (rich draws nothing live elsewhere, and the bars are
+transient); `quiet` (`searcher index -q`) keeps bars and messages off, warnings still show.
+"""
 
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichBar
 
 from searcher.cli.render import stderr_console
@@ -12,11 +22,13 @@ from searcher.cli.render import stderr_console
 class RichProgress:
     """Progress bar and messages on stderr; a context manager around one indexing run."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         self.console = stderr_console()
+        self.quiet = quiet
         self._bar = RichBar(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=self.console, transient=True,
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            console=self.console, transient=True, disable=quiet,
         )
         self._task = None
 
@@ -28,6 +40,8 @@ class RichProgress:
         self._bar.stop()
 
     def message(self, text: str) -> None:
+        if self.quiet:
+            return
         self.console.print(text, highlight=False, markup=False)
 
     def warn(self, text: str) -> None:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from searcher.cli import render
-from searcher.cli.common import paged
+from searcher.cli.common import LOADING_MODEL, MODEL_READY, loading_note, paged
 from searcher.errors import BadQueryError, SearcherError
 from searcher.messages import t
 from searcher.records import Result
@@ -89,10 +89,16 @@ class Repl:
             self._warm.start()
 
     def _load_model(self) -> None:
+        t0 = time.perf_counter()
+        note = loading_note(LOADING_MODEL)
         try:
             self.ix.encoder()
         except SearcherError:
-            pass  # the first semantic query loads it again and reports the error
+            return  # the first semantic query loads it again and reports the error
+        finally:
+            note.cancel()
+        self.err.print(MODEL_READY.format(seconds=time.perf_counter() - t0), style="dim",
+                       highlight=False)
 
     def handle(self, line: str) -> bool:
         """Run one input line; False when the session should end."""

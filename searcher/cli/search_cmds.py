@@ -28,6 +28,7 @@ from searcher.cli.common import (
     exclusive,
     filters,
     found_or_none,
+    load_model_in_background,
 )
 from searcher.cli.sanitize import for_terminal_stream
 from searcher.messages import t
@@ -88,6 +89,10 @@ def index(
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Index files reached through links that leave the folder.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or messages (warnings and "
+                           "the summary still show).")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Index files (.txt, .md, .pdf, .html, .docx): new and changed files only.
@@ -120,7 +125,7 @@ def index(
     options = dict(semantic=not no_semantic, model=settings.model, rebuild=rebuild, prune=prune,
                    overrides=overrides, cache_dir=settings.cache_dir or None,
                    batch_size=settings.batch_size)
-    with RichProgress() as progress:
+    with RichProgress(quiet=quiet) as progress:
         if backend:
             from searcher.cli.pg_cmds import index_into
 
@@ -245,6 +250,8 @@ def search(
     run_mode = SearchMode.lexical if count or files else settings.mode
     with open_index(_location(backend, settings.index_dir), settings=settings) as ix:
         check_values(ix, {**flt, **(_query_filters(query) if query else {})})
+        if like is None:
+            load_model_in_background(ix, settings.mode)
         if like is None and not who.is_empty():
             response = who_cmds.search_who(ix, query, who, flt, settings, fusion=fusion,
                                            alpha=alpha)

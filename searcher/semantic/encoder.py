@@ -1,12 +1,13 @@
 """Text → embedding vectors, with the query/passage asymmetry explicit.
 
-The only module that imports torch and sentence_transformers, and only inside Encoder, so
-lexical commands never pay for them. Vectors leave as numpy float32 arrays, L2-normalised.
-
-Two kinds of model are loaded here (MODEL_LOADERS): sentence-transformers models (the default
-rebuilt e5, or any ST name or path), and STATIC_MODEL, a static token-vector table distilled
-from the default by scripts/distill_static.py (model2vec; numpy only, no torch), hundreds of
-times faster to encode and measurably worse (README, "The fast model").
+Three kinds of model are loaded here (MODEL_LOADERS): the default rebuilt e5 on ONNX Runtime
+(onnx_model.py: no torch at all, 4-bit weights on the CPU, fp32 on a GPU; SEARCHER_RUNTIME=torch
+runs it through sentence-transformers instead); any other sentence-transformers name or path
+(torch, imported only inside _SentenceTransformerModel, on CUDA when torch has it); and
+STATIC_MODEL, a static token-vector table distilled from the default by
+scripts/distill_static.py (model2vec; numpy only), hundreds of times faster to encode and
+measurably worse (README, "The fast model"). Vectors leave as numpy float32 arrays,
+L2-normalised.
 """
 
 from __future__ import annotations
@@ -72,8 +73,13 @@ def batch_threads(own: float = 1.0) -> int:
     return max(1, min(cores, int(cores - others + 0.5)))
 
 
+def torch_device(cuda: bool, mps: bool) -> str:
+    """Where a sentence-transformers model runs: CUDA, else Apple's MPS, else the CPU."""
+    return "cuda" if cuda else "mps" if mps else "cpu"
+
+
 class _SentenceTransformerModel:
-    """A sentence-transformers model on the CPU, all cores for torch."""
+    """A sentence-transformers model: on a GPU when torch sees one, else all free CPU cores."""
 
     def __init__(self, name: str, cache_dir: str | None, progress) -> None:
         path = name
@@ -88,7 +94,11 @@ class _SentenceTransformerModel:
 
         self.torch = torch
         torch.set_num_threads(batch_threads())
-        self.model = SentenceTransformer(path, device="cpu")
+        mps = getattr(torch.backends, "mps", None)
+        device = torch_device(torch.cuda.is_available(), bool(mps and mps.is_available()))
+        self.model = SentenceTransformer(path, device=device)
+        self.device = f"{device.upper() if device != 'cpu' else 'CPU'} · torch"
+        self.runtime = "torch"
         self.own_prompts = dict(getattr(self.model, "prompts", {}) or {})
         dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
@@ -126,6 +136,8 @@ class _StaticModel:
         self.max_seq_length = STATIC_WINDOW
         tokenizer = self.model.tokenizer
         self.count = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+        self.device = "CPU · model2vec"
+        self.runtime = "model2vec"
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         # The whole text counts (no truncation): passages are cut to the window already.
@@ -133,8 +145,25 @@ class _StaticModel:
                                  use_multiprocessing=False, show_progress_bar=False)
 
 
+def _default_model(name: str, cache_dir: str | None, progress):
+    """The default model on ONNX Runtime (made once from the checkpoint), or torch if asked."""
+    from searcher.semantic import onnx_model
+    from searcher.semantic.model_rebuild import ensure_default_model
+    from searcher.semantic.onnx_export import ensure_onnx
+
+    requested = onnx_model.requested_runtime()
+    if requested is onnx_model.Runtime.torch:
+        return _SentenceTransformerModel(name, cache_dir, progress)
+    plan = onnx_model.plan_runtime(requested, onnx_model.available_providers())
+    folder = ensure_default_model(Path(cache_dir) if cache_dir else None, progress=progress)
+    ensure_onnx(folder, (plan.precision,), progress=progress)
+    # Every core: onnxruntime's threads sleep instead of spinning while they wait (see
+    # OnnxModel), so a core another process holds costs a share, not the whole batch.
+    return onnx_model.OnnxModel(folder, plan, threads=os.cpu_count() or 1)
+
+
 #: Model name → loader; anything not named here is a sentence-transformers name or path.
-MODEL_LOADERS: dict[str, type] = {STATIC_MODEL: _StaticModel}
+MODEL_LOADERS: dict[str, Callable] = {DEFAULT_MODEL: _default_model, STATIC_MODEL: _StaticModel}
 
 
 class Encoder:
@@ -169,6 +198,8 @@ class Encoder:
         self.prompts = {"query": prompts.get("query", ""), "passage": prompts.get("passage", "")}
         self.dim = self._backend.dim
         self.max_seq_length = self._backend.max_seq_length
+        self.device = self._backend.device  # where and how it runs, in words (build notes)
+        self.runtime = self._backend.runtime
         self._query_cache = lru_cache(maxsize=1024)(self._encode_query_uncached)
 
     def describe(self) -> dict:
@@ -179,6 +210,7 @@ class Encoder:
             "dim": self.dim,
             "normalize": True,
             "max_seq_length": self.max_seq_length,
+            "runtime": self.runtime,
         }
 
     def passage_token_budget(self) -> int:

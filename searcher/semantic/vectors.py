@@ -14,6 +14,7 @@ recall@10 against exact search.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,7 +72,14 @@ def save(directory: Path, vectors: np.ndarray, passage_sections: list[str], *,
 
 
 def _usearch():
-    """usearch's Index class, or None when the package is not installed (exact search then)."""
+    """usearch's Index class, or None when the package is not installed (exact search then).
+
+    onnxruntime is imported first when it is installed: loaded after usearch (2.26.6, with
+    numkong), onnxruntime 1.31.1's native module crashes the process at import (SIGSEGV), and
+    a process that searches vectors usually encodes a query next.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401  (load order: see the docstring)
     try:
         from usearch.index import Index
     except ImportError:  # pragma: no cover - an optional accelerator

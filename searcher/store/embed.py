@@ -104,6 +104,8 @@ def update_vectors(
         return None, encoded, notes
     matrix = np.concatenate(blocks).astype(np.float32, copy=False)
     vector_store.save(gen / "semantic", matrix, ids)
+    if encoded and describe.get("device"):
+        notes.append(f"{encoded} passages encoded on {describe['device']}")
     sem = dict(describe)
     sem.update({"sections": len(dict.fromkeys(ids)), "passages": len(ids),
                 "dtype": vector_store.DEFAULT_DTYPE})
@@ -127,7 +129,9 @@ def _encode(todo: list[Section], model: str, cache_dir: str | None, batch_size: 
     budget = encoder.passage_token_budget()
     passages = [p for s in todo
                 for p in split_passages(s, max_tokens=budget, count_tokens=encoder.count_tokens)]
-    progress.message(f"encoding {len(passages)} passages of {len(todo)} sections")
+    device = getattr(encoder, "device", "")
+    progress.message(f"encoding {len(passages)} passages of {len(todo)} sections"
+                     + (f" on {device}" if device else ""))
     progress.start("encoding", len(passages))
     last = [0]
 
@@ -142,4 +146,7 @@ def _encode(todo: list[Section], model: str, cache_dir: str | None, batch_size: 
     for i, p in enumerate(passages):
         by_section.setdefault(p.section_id, []).append(i)
     blocks = {sid: matrix[rows] for sid, rows in by_section.items()}
-    return blocks, encoder.describe(), len(passages)
+    describe = encoder.describe()
+    if device:
+        describe["device"] = device  # where they were encoded: the manifest and build notes
+    return blocks, describe, len(passages)

@@ -1,0 +1,169 @@
+"""The default model on ONNX Runtime: piece ids → one session → normalised vectors.
+
+No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
+its words read from the piece table (unigram.py; README, "Performance"). Which file and which
+execution provider is a pure decision (`plan_runtime`, tested as a table): a GPU provider gets
+the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from searcher.errors import ModelSetupError
+from searcher.semantic.onnx_export import SETUP_HINT, Precision, onnx_file, pieces_file
+from searcher.semantic.unigram import UnigramTokenizer
+
+RUNTIME_ENV = "SEARCHER_RUNTIME"
+CPU = "CPUExecutionProvider"
+#: GPU execution providers in order of preference (onnxruntime-gpu ships CUDA's).
+GPU_PROVIDERS = ("CUDAExecutionProvider", "ROCMExecutionProvider")
+MAX_TOKENS = 512  # the model's window, special tokens included
+BATCH_TOKENS = 4096  # padded tokens per batch at most (memory; throughput is flat above ~2k)
+CLS_ID, PAD_ID, SEP_ID = 0, 1, 2  # <s>, <pad>, </s> of tokenizer.json (pinned by its sha256)
+
+
+class Runtime(str, Enum):
+    """How the default model runs (SEARCHER_RUNTIME); `auto` picks by the hardware found."""
+
+    auto = "auto"
+    onnx_q4 = "onnx-q4"
+    onnx_int8 = "onnx-int8"
+    onnx_fp32 = "onnx-fp32"
+    torch = "torch"
+
+
+PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8,
+                Runtime.onnx_fp32: Precision.fp32}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to load: the runtime, the ONNX precision (None for torch), providers, in words."""
+
+    runtime: Runtime
+    precision: Precision | None
+    providers: tuple[str, ...]
+    device: str
+
+
+def requested_runtime(value: str | None = None) -> Runtime:
+    """The runtime asked for: `value`, else $SEARCHER_RUNTIME, else auto."""
+    raw = (value if value is not None else os.environ.get(RUNTIME_ENV, "")).strip() or "auto"
+    try:
+        return Runtime(raw)
+    except ValueError:
+        raise ModelSetupError(f"unknown {RUNTIME_ENV} {raw!r}; choose from "
+                              f"{', '.join(r.value for r in Runtime)}") from None
+
+
+def plan_runtime(requested: Runtime, available: Sequence[str]) -> Plan:
+    """Pick file and providers: fp32 on a GPU provider when there is one, else 4-bit on CPU.
+
+    Quantised files run on the CPU provider only (their integer kernels are CPU kernels).
+    """
+    gpu = next((p for p in GPU_PROVIDERS if p in available), None)
+    if requested is Runtime.torch:
+        return Plan(Runtime.torch, None, (), "torch")
+    if requested is Runtime.auto:
+        requested = Runtime.onnx_fp32 if gpu else Runtime.onnx_q4
+    precision = PRECISION_OF[requested]
+    if precision is Precision.fp32 and gpu:
+        return Plan(requested, precision, (gpu, CPU), f"GPU ({gpu})")
+    return Plan(requested, precision, (CPU,), "CPU")
+
+
+class OnnxModel:
+    """The default model as onnxruntime sessions with the piece-table tokenizer.
+
+    A query (one text) runs on a one-thread session: waking sleeping threads for each of a
+    short input's hundreds of small operators costs more than they save (and spinning ones
+    would slow everyone on a shared machine). Batches get a second session with `threads`
+    threads, made on the first batch, so a search process never pays for it.
+    """
+
+    def __init__(self, model_dir: Path, plan: Plan, threads: int) -> None:
+        self.path = onnx_file(model_dir, plan.precision)  # type: ignore[arg-type]
+        table = pieces_file(model_dir)
+        if not self.path.is_file() or not table.is_file():
+            raise ModelSetupError(f"the ONNX form of the default model is missing "
+                                  f"({self.path.parent}); {SETUP_HINT}")
+        self.plan, self.threads = plan, max(1, threads)
+        self.model = self._session(1)
+        self._batch_model = self.model if self.threads == 1 else None
+        self.tokenizer = UnigramTokenizer(table)
+        self.cls, self.sep, self.pad = CLS_ID, SEP_ID, PAD_ID
+        self.own_prompts: dict[str, str] = {}
+        self.dim = int(self.model.get_outputs()[0].shape[-1])
+        self.max_seq_length = MAX_TOKENS
+        used = self.model.get_providers()[0]
+        self.device = (f"{plan.device if used != CPU else 'CPU'} · onnxruntime "
+                       f"{plan.precision.value}, {self.threads} thread{'s' * (self.threads > 1)}")
+        self.runtime = plan.runtime.value
+
+    def _session(self, threads: int):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Threads that spin while waiting slow everyone on a shared 2-core machine.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        return ort.InferenceSession(str(self.path), options, providers=list(self.plan.providers))
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids without special tokens, exactly as tokenizer.json gives them."""
+        return self.tokenizer.encode(texts)
+
+    def count(self, text: str) -> int:
+        return len(self.ids([text])[0])
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """(n, dim) float32, normalised; batches of similar token length pad little."""
+        window = MAX_TOKENS - 2
+        seqs = [[self.cls, *ids[:window], self.sep] for ids in self.ids(texts)]
+        order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
+        out = np.zeros((len(seqs), self.dim), dtype=np.float32)
+        session = self.model
+        if len(seqs) > 1:
+            if self._batch_model is None:
+                self._batch_model = self._session(self.threads)
+            session = self._batch_model
+        for rows in _batches(order, [len(x) for x in seqs], batch_size):
+            width = len(seqs[rows[0]])
+            ids = np.full((len(rows), width), self.pad, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                ids[r, : len(seqs[i])] = seqs[i]
+                mask[r, : len(seqs[i])] = 1
+            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+
+def _batches(order: list[int], lengths: list[int], batch_size: int) -> Iterator[list[int]]:
+    """Rows in `order` (longest first) cut into batches of at most `batch_size` rows and
+    BATCH_TOKENS padded tokens: attention memory grows with rows × length², so a batch of
+    long passages is smaller (16 × 512 tokens held ~900 MB of activations)."""
+    rows: list[int] = []
+    for i in order:
+        if rows and (len(rows) >= batch_size or (len(rows) + 1) * lengths[rows[0]] > BATCH_TOKENS):
+            yield rows
+            rows = []
+        rows.append(i)
+    if rows:
+        yield rows
+
+
+def available_providers() -> list[str]:
+    """The execution providers of the installed onnxruntime (CPU only for the CPU build)."""
+    import onnxruntime as ort
+
+    return list(ort.get_available_providers())
