@@ -152,3 +152,24 @@ def test_the_response_carries_the_query_as_searched_parsed_once(lexical_index):
     assert spans(response.parsed, text)  # the corrected word is marked in the hit
     untouched = lexical_index.respond('"Balans-22" typ:protokoll', mode="lexical", limit=1)
     assert untouched.parsed == parse_query('"Balans-22" typ:protokoll')
+
+
+@pytest.mark.parametrize("written", ["2022-00295", "2022-295", "2022/295", "Dnr 2022-00295",
+                                     "2022–00295"])
+def test_a_dnr_filter_finds_the_case_in_any_written_form(lexical_index, written):
+    hits = lexical_index.search("yttrande", mode="lexical", limit=5, filters={"dnr": written})
+    assert [h.section.paragraph for h in hits] == ["259"]
+
+
+@pytest.mark.parametrize(("value", "keys"), [
+    ("KS-2024-00123", ("ks/2024/123",)),
+    ("KS 2024/123", ("ks/2024/123",)),
+    ("Bun/2025:532", ("bun/2025/532",)),
+    ("2026.016 KS", ("2026/16/ks",)),
+    ("KS 2024/12, KS 2024/13", ("ks/2024/12", "ks/2024/13")),
+    ("", ()),
+])
+def test_dnr_keys_table(value, keys):
+    from searcher.chunking.protocol.dnr import dnr_keys
+
+    assert dnr_keys(value) == keys

@@ -20,7 +20,8 @@ from searcher.analysis.stemming import SwedishStemFilter
 from searcher.analysis.stopwords import SwedishStopFilter
 from searcher.analysis.tokenizer import IdentifierTokenizer
 
-ANALYZER_VERSION = "sv-2"  # bump on any output change, including a new hunspell-sv pin
+ANALYZER_VERSION = "sv-3"  # bump on any output change, including a new hunspell-sv pin
+# sv-3: the dnr filter field holds normalised Dnr keys (searcher.chunking.protocol.dnr)
 
 
 class AnalyzerName(str, Enum):

@@ -7,6 +7,7 @@ import re
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from searcher.analysis import compound_analyzer, exact_analyzer, swedish_analyzer
+from searcher.chunking.protocol.dnr import dnr_keys
 from searcher.records import Section
 
 BM25_B = 0.75  # Robertson & Zaragoza 2009 defaults; whoosh's are the same
@@ -63,7 +64,7 @@ def section_fields(section: Section) -> dict:
         "organ": _norm(section.organ),
         "doc_type": _norm(section.doc_type),
         "arende": _norm(section.arende),
-        "dnr": _norm(section.dnr),
+        "dnr": ",".join(dnr_keys(section.dnr)),  # any written form finds it (dnr_key)
         "paragraph": _norm(section.paragraph),
         "kind": _norm(section.kind),
     }

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from searcher.chunking.protocol.dnr import dnr_key
 from searcher.errors import BadQueryError
 from searcher.records import DocType
 
@@ -129,6 +130,8 @@ def parse_filters(values: dict[str, str | None] | None) -> Filters:
             )
         v = str(value).strip().lower()
         field = FILTER_FIELDS[k]
+        if field == "dnr":  # "KS-2024-00123" finds "KS 2024/123": both sides normalised
+            v = dnr_key(v) or v
         if field == "doc_type" and v not in _DOC_TYPES:
             field = "arende"  # `--type yttrande`: an ärende kind, not a document type
         terms.append((field, v))

@@ -15,6 +15,7 @@ import numpy as np
 
 from searcher.backends.postgres.lexemes import FieldLexemes, quantised_length
 from searcher.backends.postgres.partitions import NO_YEAR
+from searcher.chunking.protocol.dnr import dnr_keys
 from searcher.records import DocumentMeta, Section
 
 _YEAR = re.compile(r"(\d{4})")
@@ -56,7 +57,7 @@ def _norm(value: str | None) -> str:
 def filter_values(section: Section) -> FilterValues:
     """Lowercased values (whoosh ID fields), the Dnr split on commas (a KEYWORD field)."""
     m = _YEAR.match(section.date or "")
-    dnr = tuple(p.strip() for p in _norm(section.dnr).split(",") if p.strip())
+    dnr = dnr_keys(section.dnr)  # normalised as the embedded index's (searcher.lexical.schema)
     return FilterValues(_norm(section.municipality), int(m.group(1)) if m else NO_YEAR,
                         _norm(section.organ), _norm(section.doc_type), _norm(section.arende),
                         _norm(section.paragraph), _norm(section.kind), dnr)

@@ -101,11 +101,21 @@ def trailing_dnr(line: str) -> DnrMatch | None:
     return None
 
 
+#: A label written before the number ("Dnr 2022-00295", "Ärendenr: KS 2024/12") is not part of it.
+_LABEL = re.compile(r"^\s*(?:dnr|diarienr|diarienummer|ärendenr|ärendenummer|ärende\s*nr)\b\.?:?\s*")
+
+
 def dnr_key(value: str) -> str:
     """A normalised key for comparing written forms: "KS-2024-00123" = "ks 2024/123"."""
-    text = unicodedata.normalize("NFC", value).casefold()
+    text = _LABEL.sub("", unicodedata.normalize("NFC", value).casefold())
     parts = re.findall(r"[a-zåäö]+|\d+", text)
     return "/".join(p.lstrip("0") or "0" if p.isdigit() else p for p in parts)
+
+
+def dnr_keys(value: str | None) -> tuple[str, ...]:
+    """The keys of a Dnr field that may hold several, comma-separated ("KS 2024/12, KS 2024/13"):
+    what the index stores and what a `dnr:` filter is compared with."""
+    return tuple(dict.fromkeys(k for part in (value or "").split(",") if (k := dnr_key(part))))
 
 
 def _is_date(value: str) -> bool:
