@@ -10,6 +10,7 @@ text is the § as printed; voting lists, reservations and bilagor stay in it as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searcher.chunking.assemble import SectionBuilder
@@ -264,16 +265,24 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("–", "-").replace("**", "").split()).casefold()
 
 
-def _dnr_line(part: list[Line]) -> str | None:
-    """A Dnr on a line of its own below the title ("Bun/2022:136   610"), before the body."""
+def _head_texts(part: list[Line], *, longest: int | None = None) -> Iterator[str]:
+    """The non-empty lines below a § header, up to half of HEAD_LINES, the first labelled part
+    (Beslut, Yrkanden …) and, with `longest`, the first line longer than that."""
     seen = 0
     for line in part[1:]:
         text = plain(line.text)
         if not text:
             continue
         seen += 1
-        if seen > HEAD_LINES // 2 or part_label(text) is not None or len(text) > MAX_TITLE_CHARS:
-            break
+        if seen > HEAD_LINES // 2 or part_label(text) is not None or (
+                longest is not None and len(text) > longest):
+            return
+        yield text
+
+
+def _dnr_line(part: list[Line]) -> str | None:
+    """A Dnr on a line of its own below the title ("Bun/2022:136   610"), before the body."""
+    for text in _head_texts(part, longest=MAX_TITLE_CHARS):
         found = whole_line_dnr(text)
         if found is not None:
             return found.value
@@ -282,14 +291,7 @@ def _dnr_line(part: list[Line]) -> str | None:
 
 def _labelled_dnr(part: list[Line]) -> str | None:
     """ "Dnr KS 2023/145" among the first lines, written inside another line."""
-    seen = 0
-    for line in part[1:]:
-        text = plain(line.text)
-        if not text:
-            continue
-        seen += 1
-        if seen > HEAD_LINES // 2 or part_label(text) is not None:
-            break
+    for text in _head_texts(part):
         found = find_dnr(text, labelled_only=True)
         if found is not None and (found.start == 0 or text[: found.start].endswith(("  ", "\t"))):
             return found.value
