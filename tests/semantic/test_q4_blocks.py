@@ -30,7 +30,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 IR_VERSION = 10  # what the installed onnxruntime reads (onnx writes a newer one by default)
 
-# blocks that ORT's own quantiser would put on another grid: the extreme is +7·d, not −8·d
+# edge cases; the first two would land on another grid if re-quantised (extreme +7·d)
 EDGE_BLOCKS = [
     q4_block(0.01, [15] + [8] * 31),  # only +7·d: the max-|value| element maps to −8 there
     q4_block(-0.02, [0, 15] * 16),  # negative d, both ends
