@@ -268,39 +268,44 @@ def _tensor(weights: WeightFile, name: str, shape: tuple[int, ...]) -> np.ndarra
     return values.reshape(shape)
 
 
+def tensor_layout(header: Header) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Every E5S1 tensor name → its Hugging Face `BertModel` name and shape.
+
+    A Linear's weight is [out, in], so its Q4_0 blocks run along the input dimension.
+    """
+    H, FF = header.hidden, header.intermediate
+    out: dict[str, tuple[str, tuple[int, ...]]] = {
+        "emb.word": ("embeddings.word_embeddings.weight", (header.vocab, H)),
+        "emb.pos": ("embeddings.position_embeddings.weight", (header.max_positions, H)),
+        "emb.type": ("embeddings.token_type_embeddings.weight", (header.type_vocab, H)),
+        "emb.ln.w": ("embeddings.LayerNorm.weight", (H,)),
+        "emb.ln.b": ("embeddings.LayerNorm.bias", (H,)),
+    }
+    linears = {
+        "q": ("attention.self.query", H, H),
+        "k": ("attention.self.key", H, H),
+        "v": ("attention.self.value", H, H),
+        "ao": ("attention.output.dense", H, H),
+        "fi": ("intermediate.dense", FF, H),
+        "fo": ("output.dense", H, FF),
+    }
+    for layer in range(header.layers):
+        src, dst = f"l{layer}.", f"encoder.layer.{layer}."
+        for short, (name, n_out, n_in) in linears.items():
+            out[f"{src}{short}.w"] = (f"{dst}{name}.weight", (n_out, n_in))
+            out[f"{src}{short}.b"] = (f"{dst}{name}.bias", (n_out,))
+        for short, name in (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")):
+            out[f"{src}{short}.w"] = (f"{dst}{name}.weight", (H,))
+            out[f"{src}{short}.b"] = (f"{dst}{name}.bias", (H,))
+    return out
+
+
 def bert_state_dict(weights: WeightFile) -> dict[str, np.ndarray]:
     """Map every E5S1 tensor to its Hugging Face `BertModel` name, plus an identity pooler."""
-    h = weights.header
-    H, FF = h.hidden, h.intermediate
-    out: dict[str, np.ndarray] = {}
-    used: set[str] = set()
-
-    def put(src: str, dst: str, shape: tuple[int, ...]) -> None:
-        out[dst] = _tensor(weights, src, shape)
-        used.add(src)
-
-    put("emb.word", "embeddings.word_embeddings.weight", (h.vocab, H))
-    put("emb.pos", "embeddings.position_embeddings.weight", (h.max_positions, H))
-    put("emb.type", "embeddings.token_type_embeddings.weight", (h.type_vocab, H))
-    put("emb.ln.w", "embeddings.LayerNorm.weight", (H,))
-    put("emb.ln.b", "embeddings.LayerNorm.bias", (H,))
-    for layer in range(h.layers):
-        src, dst = f"l{layer}.", f"encoder.layer.{layer}."
-        linears = {
-            "q": ("attention.self.query", H, H),
-            "k": ("attention.self.key", H, H),
-            "v": ("attention.self.value", H, H),
-            "ao": ("attention.output.dense", H, H),
-            "fi": ("intermediate.dense", FF, H),
-            "fo": ("output.dense", H, FF),
-        }
-        for short, (name, n_out, n_in) in linears.items():
-            put(f"{src}{short}.w", f"{dst}{name}.weight", (n_out, n_in))
-            put(f"{src}{short}.b", f"{dst}{name}.bias", (n_out,))
-        for short, name in (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")):
-            put(f"{src}{short}.w", f"{dst}{name}.weight", (H,))
-            put(f"{src}{short}.b", f"{dst}{name}.bias", (H,))
-    unused = sorted(set(weights.tensors) - used)
+    H = weights.header.hidden
+    layout = tensor_layout(weights.header)
+    out = {dst: _tensor(weights, src, shape) for src, (dst, shape) in layout.items()}
+    unused = sorted(set(weights.tensors) - set(layout))
     if unused:
         raise ModelSetupError(f"weight file has tensors this converter does not know: {unused[:5]}")
     # mean pooling never uses the pooler; shipping one keeps transformers from reporting

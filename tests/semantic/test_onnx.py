@@ -122,6 +122,20 @@ def test_ensure_onnx_makes_sources_first_and_only_once(tmp_path, fake_makers):
     assert names == [*onnx, pieces_file(tmp_path).name]
 
 
+def test_a_file_of_an_older_version_is_made_again_and_removed(tmp_path, fake_makers,
+                                                              monkeypatch):
+    """A cache from before a precision's version bump: that file alone is made again."""
+    ensure_onnx(tmp_path, (Precision.q4,))
+    old_q4 = onnx_file(tmp_path, Precision.q4)
+    monkeypatch.setitem(onnx_export.VERSIONS, Precision.q4, onnx_export.VERSIONS[Precision.q4] + 1)
+    new_q4 = onnx_file(tmp_path, Precision.q4)
+    assert new_q4 != old_q4 and old_q4.is_file()
+    ensure_onnx(tmp_path, (Precision.q4,))
+    assert fake_makers == ["pieces", "fp32", "q4<-fp32", "q4<-fp32"]  # not fp32 again
+    assert new_q4.is_file() and not old_q4.exists()
+    assert onnx_file(tmp_path, Precision.fp32).is_file()
+
+
 def test_a_failed_export_leaves_no_file_and_says_what_to_do(tmp_path, fake_makers, monkeypatch):
     def broken(model_dir: Path, out: Path) -> None:
         out.write_bytes(b"half")
