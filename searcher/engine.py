@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -102,12 +103,16 @@ class Candidates:
 
 @dataclass
 class _Lazy:
-    """The parts opened on first use; `lock` makes that happen once when threads share it."""
+    """The parts opened on first use; `lock` makes that happen once when threads share it.
+    `pool` runs a hybrid query's semantic arm beside its lexical arm (made on first use under
+    `pool_lock`, not `lock`, which the encoder holds while it encodes)."""
 
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    pool: ThreadPoolExecutor | None = None
+    pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -343,37 +348,60 @@ class SearchIndex:
         lex: list[Hit] = []
         sem: list[Hit] = []
         qvec = None
-        if mode in (SearchMode.lexical, SearchMode.hybrid):
-            lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
-        if mode == SearchMode.semantic:
-            qvec = self.query_vector(semantic_query)
-            sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
-                                     qvec=qvec)
-        elif mode == SearchMode.hybrid:
-            sem, qvec, note = self._semantic_or_note(semantic_query, semantic_fetch or fetch, flt)
+        signals, coverage = None, {}
+        if mode == SearchMode.hybrid:
+            # The semantic arm (query encoding and vector search, both outside the GIL) runs
+            # beside the lexical arm and the query's signals (Python, under the GIL): a hybrid
+            # query costs the longer of the two, not their sum. Same results, same errors.
+            semantic = self._beside(self._semantic_or_note, semantic_query,
+                                    semantic_fetch or fetch, flt)
+            try:
+                lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
+                # Fusion signals come from the corrected query, not the misspelled one; the
+                # language from the query as typed.
+                signals = query_signals(typo.text_corrected, self.lexical,
+                                        language_of=parsed.text_for_semantic or text)
+                coverage = self._coverage(typo.text_corrected, [h.section_id for h in lex])
+            except BaseException:
+                wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
+                raise
+            sem, qvec, note = semantic.result()  # re-raises the semantic arm's error
             if note:
                 notes.append(note)
                 mode = SearchMode.lexical
+        elif mode == SearchMode.lexical:
+            lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
+        else:
+            qvec = self.query_vector(semantic_query)
+            sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
+                                     qvec=qvec)
         lex, sem = self._within_days(lex, flt), self._within_days(sem, flt)
         searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
         c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched,
                        lexical_query=typo.text_for_lexical, filters=flt)
         if mode != SearchMode.hybrid:
             return c
-        # Fusion signals come from the corrected query, not the misspelled one; the language
-        # from the query as typed.
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
-        return replace(c, union=self._with_coverage(typo.text_corrected, union),
-                       signals=query_signals(typo.text_corrected, self.lexical,
-                                             language_of=parsed.text_for_semantic or text))
+        missing = [u.section_id for u in union if u.section_id not in coverage]
+        coverage.update(self._coverage(typo.text_corrected, missing))
+        union = tuple(replace(u, coverage=coverage[u.section_id]) for u in union) \
+            if coverage else union
+        return replace(c, union=union, signals=signals)
 
-    def _with_coverage(self, query: str, union: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
-        """The candidates with their share of the query's IDF mass (0 where the lexical backend
-        cannot tell which terms a section holds)."""
-        if not union or not hasattr(self.lexical, "sections_with_terms"):
-            return union
-        share = candidate_coverage(query, self.lexical, [u.section_id for u in union])
-        return tuple(replace(u, coverage=share[u.section_id]) for u in union)
+    def _beside(self, fn: Callable, *args) -> Future:
+        """Run fn(*args) on this handle's worker thread; its result (or error) is the future's."""
+        with self._lazy.pool_lock:
+            if self._lazy.pool is None:
+                self._lazy.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                                     thread_name_prefix="searcher-semantic")
+            return self._lazy.pool.submit(fn, *args)
+
+    def _coverage(self, query: str, section_ids: list[str]) -> dict[str, float]:
+        """Each section's share of the query's IDF mass (none where the lexical backend cannot
+        tell which terms a section holds: the candidates keep coverage 0)."""
+        if not section_ids or not hasattr(self.lexical, "sections_with_terms"):
+            return {}
+        return candidate_coverage(query, self.lexical, section_ids)
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,
@@ -507,6 +535,10 @@ class SearchIndex:
         return self.store.documents()
 
     def close(self) -> None:
+        with self._lazy.pool_lock:
+            if self._lazy.pool is not None:
+                self._lazy.pool.shutdown(wait=True)
+                self._lazy.pool = None
         self.lexical.close()
         self.store.close()
 
