@@ -99,6 +99,7 @@ class Candidates:
     signals: QuerySignals | None = None  # hybrid: the query's fusion signals
     lexical_query: str = ""  # what the lexical arm searched (typo expansions included)
     filters: Filters = field(default_factory=Filters)  # as parsed from options and the query
+    total: int | None = None  # hybrid: the lexical matches, counted while the semantic arm ran
 
 
 @dataclass
@@ -348,7 +349,7 @@ class SearchIndex:
         lex: list[Hit] = []
         sem: list[Hit] = []
         qvec = None
-        signals, coverage = None, {}
+        signals, coverage, total = None, {}, None
         if mode == SearchMode.hybrid:
             # The semantic arm (query encoding and vector search, both outside the GIL) runs
             # beside the lexical arm and the query's signals (Python, under the GIL): a hybrid
@@ -362,6 +363,7 @@ class SearchIndex:
                 signals = query_signals(typo.text_corrected, self.lexical,
                                         language_of=parsed.text_for_semantic or text)
                 coverage = self._coverage(typo.text_corrected, [h.section_id for h in lex])
+                total = self._lexical_total(typo.text_for_lexical, flt)
             except BaseException:
                 wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
                 raise
@@ -378,7 +380,7 @@ class SearchIndex:
         lex, sem = self._within_days(lex, flt), self._within_days(sem, flt)
         searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
         c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched,
-                       lexical_query=typo.text_for_lexical, filters=flt)
+                       lexical_query=typo.text_for_lexical, filters=flt, total=total)
         if mode != SearchMode.hybrid:
             return c
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
@@ -496,8 +498,17 @@ class SearchIndex:
             return self.listing_count(c.filters)
         if c.filters.is_day_precise():
             return len(c.lexical)  # fetched in full for day ranges
+        if c.total is not None:
+            return c.total
+        return self._lexical_total(c.lexical_query, c.filters)
+
+    def _lexical_total(self, lexical_query: str, flt: Filters) -> int | None:
+        """Sections holding the query's words under `flt`; None where the backend cannot count
+        or a day range needs the fetched hits (see _total)."""
         count = getattr(self.lexical, "count", None)
-        return None if count is None else count(c.lexical_query, c.filters)
+        if count is None or flt.is_day_precise():
+            return None
+        return count(lexical_query, flt)
 
     def listing_count(self, flt: Filters) -> int:
         """Sections passing `flt` (all sections without filters)."""

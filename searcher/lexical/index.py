@@ -17,6 +17,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import FieldsPlugin
+from whoosh.reading import TermNotFound
 
 from searcher.analysis.stemming import SwedishStemmer
 from searcher.errors import BadQueryError, IndexNotBuiltError
@@ -138,8 +139,8 @@ class LexicalIndex:
             return out
         q = self.parse(query)
         with self._reading() as s:
-            docnums = [s.document_number(section_id=sid) for sid in wanted]
-            docnums = [d for d in docnums if d is not None]
+            section_of = _docnums(s, wanted)
+            docnums = list(section_of)
             if not docnums:
                 return out
             if self.scoring == Scoring.vector:
@@ -157,7 +158,7 @@ class LexicalIndex:
                     ids = None
                 if ids is not None:
                     for d, x in zip(ids, scores, strict=True):
-                        out[s.stored_fields(int(d))["section_id"]] = float(x)
+                        out[section_of[int(d)]] = float(x)
                     return out
             flt = wq.Or([wq.Term("section_id", sid) for sid in wanted])
             for r in s.search(q, limit=len(docnums), filter=flt):
@@ -171,11 +172,7 @@ class LexicalIndex:
         query coverage: how much of the query's information a section holds)."""
         out: dict[tuple[str, str], frozenset[str]] = {}
         with self._reading() as s:
-            docnum = {}
-            for sid in dict.fromkeys(section_ids):
-                d = s.document_number(section_id=sid)
-                if d is not None:
-                    docnum[d] = sid
+            docnum = _docnums(s, section_ids)
             for term in dict.fromkeys(terms):
                 found = set(s.docs_for_query(wq.Term(*term))) if docnum else set()
                 out[term] = frozenset(docnum[d] for d in found if d in docnum)
@@ -300,3 +297,25 @@ class LexicalIndex:
                 self._searcher.close()
                 self._searcher = None
             self._ix.close()
+
+
+def _docnums(searcher, section_ids: Sequence[str]) -> dict[int, str]:
+    """docnum → section id for those of `section_ids` in the index. In one segment without
+    deletions a section id's term names its one document directly (no matcher: 1.7× faster
+    than document_number, which a hybrid query called ~150 times); otherwise whoosh's lookup."""
+    reader = searcher.reader()
+    direct = reader.is_atomic() and not reader.has_deletions()
+    out: dict[int, str] = {}
+    for sid in dict.fromkeys(section_ids):
+        if not direct:
+            d = searcher.document_number(section_id=sid)
+        else:
+            try:
+                info = reader.term_info("section_id", sid)
+            except TermNotFound:
+                continue
+            d = info.min_id() if info.doc_frequency() == 1 else \
+                searcher.document_number(section_id=sid)
+        if d is not None:
+            out[d] = sid
+    return out
