@@ -39,7 +39,7 @@ from searcher.ranking.fusion import (
     reciprocal_rank_fusion,
 )
 from searcher.ranking.learned import COEFFICIENTS
-from searcher.ranking.signals import candidate_coverage, query_signals
+from searcher.ranking.signals import CandidateCoverage, query_signals, query_words
 from searcher.records import FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
 from searcher.store import layout
@@ -349,7 +349,7 @@ class SearchIndex:
         lex: list[Hit] = []
         sem: list[Hit] = []
         qvec = None
-        signals, coverage, total = None, {}, None
+        signals, coverage, total, coverage_of = None, {}, None, None
         if mode == SearchMode.hybrid:
             # The semantic arm (query encoding and vector search, both outside the GIL) runs
             # beside the lexical arm and the query's signals (Python, under the GIL): a hybrid
@@ -360,9 +360,12 @@ class SearchIndex:
                 lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
                 # Fusion signals come from the corrected query, not the misspelled one; the
                 # language from the query as typed.
-                signals = query_signals(typo.text_corrected, self.lexical,
+                words = query_words(typo.text_corrected, self.lexical) \
+                    if typo.text_corrected.strip() else None
+                signals = query_signals(typo.text_corrected, self.lexical, words=words,
                                         language_of=parsed.text_for_semantic or text)
-                coverage = self._coverage(typo.text_corrected, [h.section_id for h in lex])
+                coverage_of = self._coverage_of(typo.text_corrected, words)
+                coverage = coverage_of([h.section_id for h in lex])
                 total = self._lexical_total(typo.text_for_lexical, flt)
             except BaseException:
                 wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
@@ -384,8 +387,8 @@ class SearchIndex:
         if mode != SearchMode.hybrid:
             return c
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
-        missing = [u.section_id for u in union if u.section_id not in coverage]
-        coverage.update(self._coverage(typo.text_corrected, missing))
+        coverage.update(coverage_of([u.section_id for u in union
+                                     if u.section_id not in coverage]))
         union = tuple(replace(u, coverage=coverage[u.section_id]) for u in union) \
             if coverage else union
         return replace(c, union=union, signals=signals)
@@ -398,12 +401,14 @@ class SearchIndex:
                                                      thread_name_prefix="searcher-semantic")
             return self._lazy.pool.submit(fn, *args)
 
-    def _coverage(self, query: str, section_ids: list[str]) -> dict[str, float]:
-        """Each section's share of the query's IDF mass (none where the lexical backend cannot
-        tell which terms a section holds: the candidates keep coverage 0)."""
-        if not section_ids or not hasattr(self.lexical, "sections_with_terms"):
-            return {}
-        return candidate_coverage(query, self.lexical, section_ids)
+    def _coverage_of(self, query: str, words) -> Callable[[list[str]], dict[str, float]]:
+        """Sections → their share of the query's IDF mass (none where the lexical backend cannot
+        tell which terms a section holds: the candidates keep coverage 0). The query's part is
+        read here, once; each call then asks about some candidates."""
+        if not hasattr(self.lexical, "sections_with_terms"):
+            return lambda section_ids: {}
+        share = CandidateCoverage(query, self.lexical, words=words)
+        return lambda section_ids: share(section_ids) if section_ids else {}
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -170,13 +170,17 @@ class LexicalIndex:
     ) -> dict[tuple[str, str], frozenset[str]]:
         """For each (field, token), which of these sections contain it (for per-candidate
         query coverage: how much of the query's information a section holds)."""
-        out: dict[tuple[str, str], frozenset[str]] = {}
+        return self.term_holders(terms).among(section_ids)
+
+    def term_holders(self, terms: Sequence[tuple[str, str]]) -> TermHolders:
+        """The documents holding each (field, token), read once, to ask about any sections."""
         with self._reading() as s:
-            docnum = _docnums(s, section_ids)
-            for term in dict.fromkeys(terms):
-                found = set(s.docs_for_query(wq.Term(*term))) if docnum else set()
-                out[term] = frozenset(docnum[d] for d in found if d in docnum)
-        return out
+            docs = {t: frozenset(s.docs_for_query(wq.Term(*t))) for t in dict.fromkeys(terms)}
+        return TermHolders(self._section_docnums, docs)
+
+    def _section_docnums(self, section_ids: Sequence[str]) -> dict[int, str]:
+        with self._reading() as s:
+            return _docnums(s, section_ids)
 
     def _allowed(self, s, filters: Filters | None):
         """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
@@ -297,6 +301,20 @@ class LexicalIndex:
                 self._searcher.close()
                 self._searcher = None
             self._ix.close()
+
+
+class TermHolders:
+    """Which documents hold each of a query's terms (LexicalIndex.term_holders)."""
+
+    def __init__(self, docnums: Callable[[Sequence[str]], dict[int, str]],
+                 docs: dict[tuple[str, str], frozenset[int]]):
+        self._docnums, self._docs = docnums, docs
+
+    def among(self, section_ids: Sequence[str]) -> dict[tuple[str, str], frozenset[str]]:
+        """For each term, which of these sections hold it."""
+        docnum = self._docnums(section_ids)
+        return {t: frozenset(sid for d, sid in docnum.items() if d in found)
+                for t, found in self._docs.items()}
 
 
 def _docnums(searcher, section_ids: Sequence[str]) -> dict[int, str]:
