@@ -3,7 +3,9 @@
     open_index("index/").search("Balans-22", mode="hybrid", limit=10) -> [Result, …]
 
 Each arm over-fetches candidates, both arms apply the same filters before top-k, and the
-fusion functions in searcher.ranking.fusion combine them with per-query arm weights.
+fusion functions in searcher.ranking.fusion combine them with per-query arm weights. In hybrid
+mode the semantic arm (query encoding, vector search: native code that releases the GIL) runs
+on a worker thread while this thread runs the lexical arm and reads the query's fusion signals.
 """
 
 from __future__ import annotations
