@@ -31,6 +31,9 @@ from searcher.records import Hit
 
 SURFACE_SCAN_LIMIT = 5000  # index terms read to find a stem's written form (typo expansion)
 FILTER_CACHE = 32  # filter masks a handle keeps (a session usually repeats a few filters)
+#: Parsed queries a handle keeps: one hybrid query parses its text for the search, the count
+#: and the semantic candidates' scores (~1.5 ms each, compounds split); queries are immutable.
+PARSE_CACHE = 4
 #: Words longer than this get no typo candidates: whoosh's Levenshtein automaton grows with the
 #: word (a 100-letter word took ~0.4 s idle), and a word this long is pasted, not misspelt.
 NEAR_TERMS_MAX_CHARS = 40
@@ -61,6 +64,7 @@ class LexicalIndex:
         self._searcher = None
         self._scorer = None
         self._masks: dict[Filters, object] = {}
+        self._parsed: dict[str, wq.Query] = {}  # the last PARSE_CACHE query strings, parsed
         self._lock = threading.RLock()
 
     @contextlib.contextmanager
@@ -90,7 +94,11 @@ class LexicalIndex:
             raise BadQueryError("empty query")
         try:
             with self._lock:  # the analyzers keep caches
-                return self._parser.parse(q)
+                if q not in self._parsed:
+                    if len(self._parsed) >= PARSE_CACHE:
+                        self._parsed.pop(next(iter(self._parsed)))
+                    self._parsed[q] = self._parser.parse(q)
+                return self._parsed[q]
         except Exception as e:  # whoosh raises several unrelated types for bad syntax
             raise BadQueryError(f"cannot parse query {query!r}: {e}") from None
 
@@ -297,6 +305,7 @@ class LexicalIndex:
         with self._lock:
             self._scorer = None  # it holds the searcher's readers
             self._masks.clear()
+            self._parsed.clear()
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
