@@ -476,17 +476,20 @@ def child_vectors(spec: dict) -> dict:
     rows = real[np.arange(n) % len(real)] + rng.normal(0, spec["noise"], (n, dim))
     rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
     passage_sections = [sids[i * len(sids) // n] for i in range(n)]
-    shutil.rmtree(gen / "semantic", ignore_errors=True)
-    t = time.perf_counter()
-    vector_store.save(gen / "semantic", rows, passage_sections)
-    save_s = time.perf_counter() - t
+    save_s = None
+    if spec.get("attach", True):  # else: the same rows attached by an earlier run (--reuse)
+        shutil.rmtree(gen / "semantic", ignore_errors=True)
+        t = time.perf_counter()
+        vector_store.save(gen / "semantic", rows, passage_sections)
+        save_s = round(time.perf_counter() - t, 3)
     sem = dict(src_manifest["semantic"])
     vi = vector_store.VectorIndex(gen / "semantic")
     sem.update({"sections": len(set(passage_sections)), "passages": n, "dtype": vi.dtype})
-    manifest["semantic"] = sem
-    if "files" in manifest:  # the manifest lists every file with its size (crash safety)
-        manifest["files"] = layout.file_sizes(gen)
-    layout.atomic_write_text(gen / layout.MANIFEST, json.dumps(manifest, indent=2))
+    if spec.get("attach", True):
+        manifest["semantic"] = sem
+        if "files" in manifest:  # the manifest lists every file with its size (crash safety)
+            manifest["files"] = layout.file_sizes(gen)
+        layout.atomic_write_text(gen / layout.MANIFEST, json.dumps(manifest, indent=2))
 
     enc = Encoder(sem["model"])
     queries = [enc.encode_query(q) for q in spec["queries"]]
@@ -495,7 +498,7 @@ def child_vectors(spec: dict) -> dict:
     probes = rows[picks] + rng.normal(0, 0.03, (len(picks), dim)).astype(np.float32)
     probes /= np.linalg.norm(probes, axis=1, keepdims=True)
     out = {"vectors": n, "source_vectors": len(real), "sections": len(set(passage_sections)),
-           "save_seconds": round(save_s, 3), "backend": vi.backend, "dtype": vi.dtype,
+           "save_seconds": save_s, "backend": vi.backend, "dtype": vi.dtype,
            "size_bytes": du(gen / "semantic"),
            "how": f"{len(real)} real e5 passage vectors tiled to {n} with N(0, {spec['noise']})"
                   " noise per dimension, renormalised"}
@@ -739,13 +742,35 @@ def bench_semantic(files: list[Path], work: Path, args, queries: list[str]) -> d
 
 def bench_vectors(target: int, sem: dict, big: dict, args, queries: list[str]) -> dict:
     log(f"[vectors] {target} vectors on the {big['docs']}-document index")
-    info = run_child("vectors", {"src_index": sem["index_dir"], "dst_index": big["index_dir"],
-                                 "target": target, "noise": TILE_NOISE, "queries": queries})
+    spec = {"src_index": sem["index_dir"], "dst_index": big["index_dir"],
+            "target": target, "noise": TILE_NOISE, "queries": queries}
+    attached = Path(big["index_dir"] + f".vectors-{target}.json")  # what is attached there now
+    key = {k: spec[k] for k in ("src_index", "target", "noise")}
+    reuse = args.reuse and attached.is_file() and json.loads(attached.read_text()) == key
+    if reuse:
+        log(f"[vectors] reusing the {target} vectors attached by an earlier run")
+    attached.unlink(missing_ok=True)
+    info = run_child("vectors", {**spec, "attach": not reuse})
+    attached.write_text(json.dumps(key))
     q = run_child("query", {"index_dir": big["index_dir"], "queries": queries, "repeat": 1,
                             "modes": list(MODES)})
     lex, hyb = q["lexical"].get("p50_ms"), q.get("hybrid", {}).get("p50_ms")
     return {**info, "docs": big["docs"], "query": q,
             "hybrid_minus_lexical_p50_ms": round(hyb - lex, 3) if lex and hyb else None}
+
+
+def vectors_only(subsets: list[tuple[str, list[Path]]], work: Path, args,
+                 queries: list[str]) -> dict:
+    """bench_vectors on the largest subset's and the semantic subset's indexes, left in `work`
+    by an earlier run with the same --docs/--mb and --semantic-docs."""
+    label, files = max(subsets, key=lambda s: len(s[1]))
+    big = {"index_dir": str(work / f"ix-{label}"), "docs": len(files)}
+    sem = {"index_dir": str(work / f"ix-sem{args.semantic_docs}")}
+    for ix in (big["index_dir"], sem["index_dir"]):
+        if not Path(ix).is_dir():
+            raise SystemExit(f"--vectors-only: no index {ix}; run the whole bench with "
+                             f"--workdir {work} first")
+    return bench_vectors(args.vectors, sem, big, args, queries)
 
 
 def log(text: str) -> None:
@@ -829,7 +854,7 @@ def render(result: dict) -> str:
     v = result.get("vectors")
     if v:
         lines += ["", f"semantic at {v['vectors']} vectors ({v['how']}; {v['dtype']}, "
-                  f"{v['backend']}, {mb(v['size_bytes'])} MB, saved in {v['save_seconds']} s) "
+                  f"{v['backend']}, {mb(v['size_bytes'])} MB, saved in {v['save_seconds'] or '-'} s) "
                   f"on the {v['docs']}-document index:"]
         for name in ("queries", "probes"):
             x = v[name]
@@ -876,6 +901,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="keep indexes here")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse lexical indexes (and build figures) left in --workdir")
+    ap.add_argument("--vectors-only", action="store_true",
+                    help="only the --vectors figures, on the indexes an earlier run left in "
+                         "--workdir (with --reuse, on the vectors it attached too)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     ap.add_argument("--child", nargs=2, metavar=("TASK", "SPEC"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -902,9 +930,12 @@ def main(argv: list[str] | None = None) -> int:
                                 "load_start": round(os.getloadavg()[0], 2)},
                     "runs": []}
     try:
+        if args.vectors_only:
+            result["vectors"] = vectors_only(subsets, work, args, queries)
+            subsets = []
         for label, files in subsets:
             result["runs"].append(bench_subset(label, files, work, args, queries))
-        if args.semantic_docs > 0:
+        if args.semantic_docs > 0 and subsets:
             files = sample_files(args.corpus, docs=args.semantic_docs, seed=args.seed)
             result["semantic"] = bench_semantic(files, work, args, queries)
             if args.vectors > 0 and result["runs"]:

@@ -3,7 +3,9 @@
     open_index("index/").search("Balans-22", mode="hybrid", limit=10) -> [Result, …]
 
 Each arm over-fetches candidates, both arms apply the same filters before top-k, and the
-fusion functions in searcher.ranking.fusion combine them with per-query arm weights.
+fusion functions in searcher.ranking.fusion combine them with per-query arm weights. In hybrid
+mode the semantic arm (query encoding, vector search: native code that releases the GIL) runs
+on a worker thread while this thread runs the lexical arm and reads the query's fusion signals.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,7 +41,7 @@ from searcher.ranking.fusion import (
     reciprocal_rank_fusion,
 )
 from searcher.ranking.learned import COEFFICIENTS
-from searcher.ranking.signals import candidate_coverage, query_signals
+from searcher.ranking.signals import CandidateCoverage, query_signals, query_words
 from searcher.records import FusedHit, Hit, Result, Section
 from searcher.settings import SearchMode, Settings, choices
 from searcher.store import layout
@@ -98,16 +101,21 @@ class Candidates:
     signals: QuerySignals | None = None  # hybrid: the query's fusion signals
     lexical_query: str = ""  # what the lexical arm searched (typo expansions included)
     filters: Filters = field(default_factory=Filters)  # as parsed from options and the query
+    total: int | None = None  # hybrid: the lexical matches, counted while the semantic arm ran
 
 
 @dataclass
 class _Lazy:
-    """The parts opened on first use; `lock` makes that happen once when threads share it."""
+    """The parts opened on first use; `lock` makes that happen once when threads share it.
+    `pool` runs a hybrid query's semantic arm beside its lexical arm (made on first use under
+    `pool_lock`, not `lock`, which the encoder holds while it encodes)."""
 
     vectors: object | None = None
     encoder: object | None = None
     extra: dict = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    pool: ThreadPoolExecutor | None = None
+    pool_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def check_manifest(manifest: dict, where: str, model: str | None) -> None:
@@ -343,37 +351,66 @@ class SearchIndex:
         lex: list[Hit] = []
         sem: list[Hit] = []
         qvec = None
-        if mode in (SearchMode.lexical, SearchMode.hybrid):
-            lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
-        if mode == SearchMode.semantic:
-            qvec = self.query_vector(semantic_query)
-            sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
-                                     qvec=qvec)
-        elif mode == SearchMode.hybrid:
-            sem, qvec, note = self._semantic_or_note(semantic_query, semantic_fetch or fetch, flt)
+        signals, coverage, total, coverage_of = None, {}, None, None
+        if mode == SearchMode.hybrid:
+            # The semantic arm (query encoding and vector search, both outside the GIL) runs
+            # beside the lexical arm and the query's signals (Python, under the GIL): a hybrid
+            # query costs the longer of the two, not their sum. Same results, same errors.
+            semantic = self._beside(self._semantic_or_note, semantic_query,
+                                    semantic_fetch or fetch, flt)
+            try:
+                lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
+                # Fusion signals come from the corrected query, not the misspelled one; the
+                # language from the query as typed.
+                words = query_words(typo.text_corrected, self.lexical) \
+                    if typo.text_corrected.strip() else None
+                signals = query_signals(typo.text_corrected, self.lexical, words=words,
+                                        language_of=parsed.text_for_semantic or text)
+                coverage_of = self._coverage_of(typo.text_corrected, words)
+                coverage = coverage_of([h.section_id for h in lex])
+                total = self._lexical_total(typo.text_for_lexical, flt)
+            except BaseException:
+                wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
+                raise
+            sem, qvec, note = semantic.result()  # re-raises the semantic arm's error
             if note:
                 notes.append(note)
                 mode = SearchMode.lexical
+        elif mode == SearchMode.lexical:
+            lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
+        else:
+            qvec = self.query_vector(semantic_query)
+            sem = self.semantic_hits(semantic_query, limit=semantic_fetch or fetch, filters=flt,
+                                     qvec=qvec)
         lex, sem = self._within_days(lex, flt), self._within_days(sem, flt)
         searched = parsed.corrected(corrections(typo.expansions), typo.text_corrected)
         c = Candidates(mode, lex, sem, tuple(notes), typo.text_corrected, searched,
-                       lexical_query=typo.text_for_lexical, filters=flt)
+                       lexical_query=typo.text_for_lexical, filters=flt, total=total)
         if mode != SearchMode.hybrid:
             return c
-        # Fusion signals come from the corrected query, not the misspelled one; the language
-        # from the query as typed.
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
-        return replace(c, union=self._with_coverage(typo.text_corrected, union),
-                       signals=query_signals(typo.text_corrected, self.lexical,
-                                             language_of=parsed.text_for_semantic or text))
+        coverage.update(coverage_of([u.section_id for u in union
+                                     if u.section_id not in coverage]))
+        union = tuple(replace(u, coverage=coverage[u.section_id]) for u in union) \
+            if coverage else union
+        return replace(c, union=union, signals=signals)
 
-    def _with_coverage(self, query: str, union: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
-        """The candidates with their share of the query's IDF mass (0 where the lexical backend
-        cannot tell which terms a section holds)."""
-        if not union or not hasattr(self.lexical, "sections_with_terms"):
-            return union
-        share = candidate_coverage(query, self.lexical, [u.section_id for u in union])
-        return tuple(replace(u, coverage=share[u.section_id]) for u in union)
+    def _beside(self, fn: Callable, *args) -> Future:
+        """Run fn(*args) on this handle's worker thread; its result (or error) is the future's."""
+        with self._lazy.pool_lock:
+            if self._lazy.pool is None:
+                self._lazy.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                                     thread_name_prefix="searcher-semantic")
+            return self._lazy.pool.submit(fn, *args)
+
+    def _coverage_of(self, query: str, words) -> Callable[[list[str]], dict[str, float]]:
+        """Sections → their share of the query's IDF mass (none where the lexical backend cannot
+        tell which terms a section holds: the candidates keep coverage 0). The query's part is
+        read here, once; each call then asks about some candidates."""
+        if not hasattr(self.lexical, "sections_with_terms"):
+            return lambda section_ids: {}
+        share = CandidateCoverage(query, self.lexical, words=words)
+        return lambda section_ids: share(section_ids) if section_ids else {}
 
     def search(self, query: str, *, mode: str | SearchMode = SearchMode.hybrid,
                limit: int = 10, filters: dict[str, str | None] | None = None,
@@ -468,8 +505,17 @@ class SearchIndex:
             return self.listing_count(c.filters)
         if c.filters.is_day_precise():
             return len(c.lexical)  # fetched in full for day ranges
+        if c.total is not None:
+            return c.total
+        return self._lexical_total(c.lexical_query, c.filters)
+
+    def _lexical_total(self, lexical_query: str, flt: Filters) -> int | None:
+        """Sections holding the query's words under `flt`; None where the backend cannot count
+        or a day range needs the fetched hits (see _total)."""
         count = getattr(self.lexical, "count", None)
-        return None if count is None else count(c.lexical_query, c.filters)
+        if count is None or flt.is_day_precise():
+            return None
+        return count(lexical_query, flt)
 
     def listing_count(self, flt: Filters) -> int:
         """Sections passing `flt` (all sections without filters)."""
@@ -507,6 +553,10 @@ class SearchIndex:
         return self.store.documents()
 
     def close(self) -> None:
+        with self._lazy.pool_lock:
+            if self._lazy.pool is not None:
+                self._lazy.pool.shutdown(wait=True)
+                self._lazy.pool = None
         self.lexical.close()
         self.store.close()
 

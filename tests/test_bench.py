@@ -75,3 +75,14 @@ def test_bench_smoke_run_emits_the_json_keys(tmp_path):
     assert run["ours"]["query_whoosh_scored"]["lexical"]["p50_ms"] > 0
     assert run["ours"]["typos"]["queries"] == 8 and run["ours"]["typos"]["first_time"]["n"] == 8
     assert "ratios ours/whoosh" in done.stdout and "20d" in done.stdout
+
+
+def test_vectors_only_needs_an_earlier_runs_indexes(tmp_path):
+    """--vectors-only measures on indexes left in --workdir; without them it says which run
+    makes them instead of building anything."""
+    cmd = [sys.executable, str(BENCH), "--docs", "20", "--semantic-docs", "5", "--vectors",
+           "1000", "--vectors-only", "--reuse", "--workdir", str(tmp_path / "work")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode != 0
+    assert "ix-20d" in done.stderr and "--workdir" in done.stderr
+    assert not (tmp_path / "work" / "ix-20d").exists()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from searcher.analysis import SWEDISH_STOP_WORDS, IdentifierTokenizer, TokenKind
 from searcher.query.language import Language, query_language
@@ -57,48 +58,77 @@ def idf_coverage(doc_freqs: Sequence[int], n_docs: int) -> float:
     return present / total if total > 0 else 0.0
 
 
-def _query_words(query: str, lexical) -> tuple[list[str], dict[str, int]]:
+@dataclass(frozen=True, slots=True)
+class QueryWords:
     """The query's analyzed words and each one's sections, whole (`text`) or as a compound
-    part (`parts`): "temperatur" is present in "temperaturmätaren"."""
+    part (`parts`): "temperatur" is present in "temperaturmätaren". Read once per query for
+    both the query's coverage and its candidates'."""
+
+    words: tuple[str, ...]
+    dfs: Mapping[str, int]
+    n_docs: int
+
+
+def query_words(query: str, lexical) -> QueryWords:
     terms = lexical.query_terms(query)
     words = sorted({t for f, t in terms if f == "text"})
     dfs = lexical.doc_frequencies([(f, w) for w in words for f in ("text", "parts")])
-    return words, {w: max(dfs[("text", w)], dfs[("parts", w)]) for w in words}
+    return QueryWords(tuple(words), {w: max(dfs[("text", w)], dfs[("parts", w)]) for w in words},
+                      lexical.doc_count())
 
 
-def query_coverage(query: str, lexical) -> float:
+def query_coverage(query: str, lexical, *, words: QueryWords | None = None) -> float:
     """idf_coverage of the query's words, whole or as compound parts."""
-    words, dfs = _query_words(query, lexical)
-    return idf_coverage([dfs[w] for w in words], lexical.doc_count())
+    qw = words or query_words(query, lexical)
+    return idf_coverage([qw.dfs[w] for w in qw.words], qw.n_docs)
 
 
 COVERAGE_FIELDS = ("text", "title", "parts")
+
+
+class CandidateCoverage:
+    """candidate_coverage in two steps: the query's part (its words' IDF and, where the lexical
+    backend offers `term_holders`, the sections holding each word) is read once; then any
+    candidates, in as many calls as the engine has groups of them (the lexical arm's while the
+    semantic arm still runs, the semantic arm's after)."""
+
+    def __init__(self, query: str, lexical, *, words: QueryWords | None = None):
+        qw = words or query_words(query, lexical)
+        self.words = qw.words
+        self.weight = {w: idf(qw.dfs[w], qw.n_docs) for w in qw.words}
+        self.total = sum(self.weight.values())
+        self.terms = [(f, w) for w in qw.words for f in COVERAGE_FIELDS]
+        self.lexical = lexical
+        holders = getattr(lexical, "term_holders", None)
+        self.holders = holders(self.terms) if holders and self.total > 0 else None
+
+    def __call__(self, section_ids: Sequence[str]) -> dict[str, float]:
+        if self.total <= 0:
+            return dict.fromkeys(section_ids, 0.0)
+        having = (self.holders.among(section_ids) if self.holders is not None else
+                  self.lexical.sections_with_terms(self.terms, section_ids))
+        out = {}
+        for sid in section_ids:
+            got = sum(self.weight[w] for w in self.words
+                      if any(sid in having[(f, w)] for f in COVERAGE_FIELDS))
+            out[sid] = got / self.total
+        return out
 
 
 def candidate_coverage(query: str, lexical, section_ids: Sequence[str]) -> dict[str, float]:
     """Per section: the share of the query's IDF mass it contains (its words whole, in the
     title, or as compound parts). A paraphrase's lexical hits often match only its common
     words, an exact query's hit matches all of them; the BM25 score alone mixes the two."""
-    words, dfs = _query_words(query, lexical)
-    n = lexical.doc_count()
-    weight = {w: idf(dfs[w], n) for w in words}
-    total = sum(weight.values())
-    if total <= 0:
-        return dict.fromkeys(section_ids, 0.0)
-    having = lexical.sections_with_terms([(f, w) for w in words for f in COVERAGE_FIELDS],
-                                         section_ids)
-    out = {}
-    for sid in section_ids:
-        got = sum(weight[w] for w in words if any(sid in having[(f, w)] for f in COVERAGE_FIELDS))
-        out[sid] = got / total
-    return out
+    return CandidateCoverage(query, lexical)(section_ids)
 
 
-def query_signals(query: str, lexical, *, language_of: str | None = None) -> QuerySignals:
+def query_signals(query: str, lexical, *, language_of: str | None = None,
+                  words: QueryWords | None = None) -> QuerySignals:
     """The QuerySignals of `query` against this lexical index. `language_of`: the text to
-    detect the language on (the query as typed, before typo correction), default `query`."""
+    detect the language on (the query as typed, before typo correction), default `query`;
+    `words`: query_words(query, lexical) when the caller has read them already."""
     return QuerySignals(
-        coverage=query_coverage(query, lexical) if query.strip() else 0.0,
+        coverage=query_coverage(query, lexical, words=words) if query.strip() else 0.0,
         english=query_language(language_of or query) == Language.english,
         identifier=has_identifier(query),
         words=content_words(query),

@@ -30,12 +30,18 @@ ANN_FILE = "ann.usearch"
 ANN_MIN_ROWS = 20_000
 ANN_CONNECTIVITY = 16  # HNSW links per node (usearch default)
 ANN_EXPANSION_ADD = 128  # build-time beam (64 lost 6 points of recall on tiled e5 vectors)
-ANN_EXPANSION_SEARCH = 2048  # query-time beam: real e5 queries over 100k tiled e5 vectors
-# reached recall@10 0.973 at 512, 0.983-0.990 at 1024 (2.2 ms), 1.0 at 2048 (4.3 ms at load 6)
+#: Query-time beam. Recall@10 against exact search at 100,000 vectors (2026-12-02, README
+#: "Performance"): clustered vectors 1.000 from 256 on; scripts/bench.py's held-out-like probes
+#: (stored e5 vectors + noise, among thousands of near-duplicates) 0.962 / 0.984 / 0.995 / 0.997
+#: at 256 / 512 / 1024 / 2048; its 30 real queries, whose top 10 are ordered by the tiling noise
+#: alone, 0.53 / 0.63 / 0.79 / 0.88, a mean top-10 cosine 0.0024 / 0.0016 / 0.0007 / 0.0004
+#: below the exact one. 1024 is the least beam with recall ≥ 0.99 on the probes; the graph
+#: search takes half of 2048's time.
+ANN_EXPANSION_SEARCH = 1024
 ANN_OVERFETCH = 4  # passages proposed per wanted section, before exact re-scoring
 ANN_MIN_CANDIDATES = 100
 EXACT_CACHE_ROWS = 100_000  # exact search keeps a float32 copy in memory up to this many rows
-SCAN_CHUNK = 16_384  # rows converted per step when scanning a larger float16 matrix
+DOT_CHUNK = 512  # rows cast and multiplied per step (dot_rows)
 
 
 def save(directory: Path, vectors: np.ndarray, passage_sections: list[str], *,
@@ -85,6 +91,41 @@ def _usearch():
     except ImportError:  # pragma: no cover - an optional accelerator
         return None
     return Index
+
+
+def _numkong():
+    """numkong (usearch's SIMD kernels, installed with it), or None; imported after onnxruntime
+    for the same load-order reason as usearch (see _usearch)."""
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401  (load order: see _usearch)
+    try:
+        import numkong
+    except ImportError:  # pragma: no cover - installed with usearch
+        return None
+    return numkong
+
+
+def as_float32(rows: np.ndarray) -> np.ndarray:
+    """float16 rows as float32, exactly (every float16 is a float32): numkong's F16C cast, since
+    numpy's scalar one took ~25 ms per 10,000 × 384 rows on the 2-core machine, 3–5× numkong's
+    (re-scoring 200 candidate sections of 50 passages spent most of its time here)."""
+    if rows.dtype == np.float32:
+        return np.asarray(rows)
+    nk = _numkong() if rows.dtype == np.float16 else None
+    if nk is None or rows.size == 0:
+        return np.asarray(rows, dtype=np.float32)
+    return np.asarray(nk.astype(np.ascontiguousarray(rows), "float32"))
+
+
+def dot_rows(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """rows @ query in float32, DOT_CHUNK rows at a time: the float32 block stays in the core's
+    cache, and each product is small enough for OpenBLAS to run on one thread (its two threads
+    took 5–10× longer for 10,000 rows on a loaded 2-core machine). Each row's dot product is
+    the same wherever it lies, so exact search and re-scoring give the same score bit for bit."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), DOT_CHUNK):
+        out[start : start + DOT_CHUNK] = as_float32(rows[start : start + DOT_CHUNK]) @ query
+    return out
 
 
 def build_ann(path: Path, vectors: np.ndarray) -> bool:
@@ -144,18 +185,11 @@ class VectorIndex:
 
     # -- exact scoring -------------------------------------------------------------------------
     def _passage_scores(self, query: np.ndarray) -> np.ndarray:
-        n = len(self.vectors)
-        if self.vectors.dtype == np.float32:
-            return self.vectors @ query
-        if n <= EXACT_CACHE_ROWS:
+        if self.vectors.dtype == np.float16 and len(self.vectors) <= EXACT_CACHE_ROWS:
             if self._dense is None:  # one conversion; BLAS has no float16 product
-                self._dense = np.asarray(self.vectors, dtype=np.float32)
-            return self._dense @ query
-        out = np.empty(n, dtype=np.float32)
-        for start in range(0, n, SCAN_CHUNK):
-            block = np.asarray(self.vectors[start : start + SCAN_CHUNK], dtype=np.float32)
-            out[start : start + len(block)] = block @ query
-        return out
+                self._dense = as_float32(self.vectors)
+            return dot_rows(self._dense, query)
+        return dot_rows(self.vectors, query)
 
     def section_scores(self, query: np.ndarray) -> np.ndarray:
         """Best-passage cosine for every section, in section order."""
@@ -170,7 +204,7 @@ class VectorIndex:
         rows = np.repeat(self.starts[sections] - np.cumsum(lengths) + lengths, lengths)
         rows += np.arange(int(lengths.sum()))
         source = self._dense if self._dense is not None else self.vectors
-        scores = np.asarray(source[rows], dtype=np.float32) @ query
+        scores = dot_rows(source[rows], query)
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         return np.maximum.reduceat(scores, offsets)
 
@@ -239,7 +273,7 @@ class VectorIndex:
         row = self._row_of.get(section_id)
         if row is None:
             return None
-        return np.array(self.vectors[self.starts[row] : self._ends[row]], dtype=np.float32)
+        return np.array(as_float32(self.vectors[self.starts[row] : self._ends[row]]))
 
     def vector_of(self, section_id: str) -> np.ndarray | None:
         """Mean of a section's passage vectors, normalised (for `similar`)."""

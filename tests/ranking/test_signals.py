@@ -7,12 +7,14 @@ import math
 import pytest
 
 from searcher.ranking.signals import (
+    CandidateCoverage,
     candidate_coverage,
     content_words,
     has_identifier,
     idf_coverage,
     query_coverage,
     query_signals,
+    query_words,
 )
 
 
@@ -69,6 +71,38 @@ def test_candidate_coverage_is_the_share_each_section_holds(lexical_index):
     assert 0.0 < share[hit.section_id] < 1.0  # holds the rare word, not the absent one
     assert share[other.section_id] == 0.0
     assert candidate_coverage("Brottsofferjouren", lx, [hit.section_id])[hit.section_id] == 1.0
+
+
+class WithoutHolders:
+    """The lexical index as a backend without term_holders (sections_with_terms only)."""
+
+    def __init__(self, lexical):
+        self._lexical = lexical
+
+    def __getattr__(self, name):
+        if name == "term_holders":
+            raise AttributeError(name)
+        return getattr(self._lexical, name)
+
+
+@pytest.mark.parametrize("query", ["Brottsofferjourens arbete med budget", "Balans-22",
+                                   "sjukfrånvaro xyzzyplugh"])
+def test_coverage_read_once_asked_in_groups_equals_asked_at_once(lexical_index, query):
+    """CandidateCoverage: the query's part read once, candidates asked in two groups (as the
+    engine does while the semantic arm runs) give each candidate the share candidate_coverage
+    gives it, with or without the backend's term_holders."""
+    lx = lexical_index.lexical
+    ids = [h.section_id for h in lx.search("budget kommun arbete", limit=30)]
+    ids += [h.section_id for h in lx.search(query, limit=10)] + ["no-such/s000"]
+    ids = list(dict.fromkeys(ids))
+    share = CandidateCoverage(query, lx)
+    grouped = {**share(ids[:7]), **share(ids[7:])}
+    plain = CandidateCoverage(query, WithoutHolders(lx))(ids)
+    assert grouped == plain == candidate_coverage(query, lx, ids)
+    assert any(0.0 < v for v in grouped.values())
+    words = query_words(query, lx)
+    assert CandidateCoverage(query, lx, words=words)(ids) == grouped
+    assert query_signals(query, lx, words=words) == query_signals(query, lx)
 
 
 def test_query_signals_of_an_english_query_naming_a_swedish_body(lexical_index):

@@ -100,6 +100,13 @@ def clustered(n, dim, seed, *, clusters=64, passages_per_section=3):
     return x, ids
 
 
+def needs_usearch():
+    """Skip without usearch; imported through the store, which loads onnxruntime first (in the
+    other order onnxruntime's import crashes the process: vectors._usearch)."""
+    if vector_store._usearch() is None:
+        pytest.skip("usearch is not installed")
+
+
 def recall_at_10(vi, queries, allowed=None):
     out = []
     for q in queries:
@@ -111,7 +118,7 @@ def recall_at_10(vi, queries, allowed=None):
 
 @pytest.fixture(scope="module")
 def ann_index(tmp_path_factory):
-    pytest.importorskip("usearch")
+    needs_usearch()
     path = tmp_path_factory.mktemp("ann")
     x, ids = clustered(6000, 64, seed=1)
     save(path, x, ids, ann_min_rows=5000)
@@ -119,7 +126,7 @@ def ann_index(tmp_path_factory):
 
 
 def test_ann_is_built_only_above_the_threshold(tmp_path):
-    pytest.importorskip("usearch")
+    needs_usearch()
     x, ids = clustered(300, 16, seed=2)
     save(tmp_path / "small", x, ids, ann_min_rows=1000)
     save(tmp_path / "big", x, ids, ann_min_rows=100)
@@ -169,7 +176,7 @@ def test_ann_filters_fall_back_to_exact(ann_index):
 @pytest.mark.slow
 def test_ann_recall_at_100k_random_vectors(tmp_path):
     """The acceptance figure: recall@10 ≥ 0.99 at 100,000 random normalised 384-d vectors."""
-    pytest.importorskip("usearch")
+    needs_usearch()
     rng = np.random.default_rng(0)
     x, ids = clustered(100_000, 384, seed=0, clusters=500)
     save(tmp_path, x, ids)
@@ -180,3 +187,49 @@ def test_ann_recall_at_100k_random_vectors(tmp_path):
     near = x[rng.choice(len(x), 100, replace=False)]
     assert recall_at_10(vi, queries) >= 0.99
     assert recall_at_10(vi, near) >= 0.99
+
+
+def tiled(n, dim, seed, *, sources=36, sections=1975, noise=0.02):
+    """scripts/bench.py's 100,000-vector set, synthesised: a few e5-like passage vectors (all
+    near one common direction: unrelated e5 texts have cosines of 0.7–0.9) tiled to `n` rows
+    with N(0, noise) per dimension, ~n/sections consecutive rows per section. Each source has
+    thousands of near-duplicates whose order is set by the noise: HNSW's hardest case."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=dim)
+    common /= np.linalg.norm(common)
+
+    def e5_like(k):
+        x = 2.0 * common + rng.normal(size=(k, dim)) / np.sqrt(dim)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    rows = e5_like(sources)[np.arange(n) % sources] + rng.normal(0, noise, (n, dim))
+    rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    ids = [f"s{i * sections // n:05d}" for i in range(n)]
+    probes = rows[rng.choice(n, 200, replace=False)] + rng.normal(0, 0.03, (200, dim))
+    probes /= np.linalg.norm(probes, axis=1, keepdims=True)
+    return rows, ids, e5_like(30).astype(np.float32), probes.astype(np.float32)
+
+
+def cosine_shortfall(vi, queries):
+    """Mean over queries of (exact top-10 mean cosine − returned top-10 mean cosine)."""
+    gaps = []
+    for q in queries:
+        want = [h.score for h in vi.search(q, limit=10, exact=True)]
+        got = [h.score for h in vi.search(q, limit=10)]
+        gaps.append(np.mean(want) - np.mean(got))
+    return float(np.mean(gaps))
+
+
+@pytest.mark.slow
+def test_ann_on_tiled_near_duplicates_at_100k(tmp_path):
+    """The benchmark's hard case, at the default beam: held-out-like probes keep recall@10 ≥
+    0.99 (0.988 at half the beam), and where the tiling noise alone orders the top 10 the
+    returned ten are within 0.0006 of the exact ten's mean cosine (0.0008 at half the beam;
+    recall@10 there is ~0.86, and no beam short of a full scan reaches 1)."""
+    needs_usearch()
+    rows, ids, queries, probes = tiled(100_000, 384, seed=5)
+    save(tmp_path, rows, ids)
+    vi = VectorIndex(tmp_path)
+    assert vi.backend == "hnsw-int8"
+    assert recall_at_10(vi, probes) >= 0.99
+    assert cosine_shortfall(vi, queries) <= 0.0006
