@@ -42,6 +42,9 @@ _LEXER = re.compile(
     rf"|(?P<word>[^\s(){_QUOTES}]+)"
 )
 _WHOOSH_SPECIAL = re.compile(r"[\^\[\]{}~'<>\\]")  # boost, ranges, single quotes, escapes
+#: whoosh's operator words: a word that becomes one once its special characters are gone
+#: (`^NOT`) is lowercased, so it stays a word (the analyzers lowercase it anyway).
+_WHOOSH_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 
 
 class Kind(str, Enum):
@@ -319,4 +322,5 @@ def _unit_text(t: Token) -> str:
         return f'"{inner}"' if inner else ""
     if "*" in t.text:
         return _WHOOSH_SPECIAL.sub("", t.text)
-    return " ".join(_WHOOSH_SPECIAL.sub(" ", t.text).split())
+    words = _WHOOSH_SPECIAL.sub(" ", t.text).split()
+    return " ".join(w.lower() if w in _WHOOSH_OPERATOR_WORDS else w for w in words)
