@@ -35,12 +35,51 @@ class Runtime(str, Enum):
     auto = "auto"
     onnx_q4 = "onnx-q4"
     onnx_int8 = "onnx-int8"
+    onnx_int8_mixed = "onnx-int8-mixed"
     onnx_fp32 = "onnx-fp32"
     torch = "torch"
 
 
 PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8,
-                Runtime.onnx_fp32: Precision.fp32}
+                Runtime.onnx_int8_mixed: Precision.int8_mixed, Runtime.onnx_fp32: Precision.fp32}
+
+#: Files whose activations are quantised with one int8 scale per tensor at run time: a batch
+#: would share that scale (and its padding would widen it), so each text runs alone and its
+#: vector does not depend on the texts encoded with it.
+ONE_TEXT_PER_RUN = frozenset({Precision.int8, Precision.int8_mixed})
+
+
+#: Runtimes whose vectors are interchangeable (cosine to torch ≥ 0.999: README, "The default
+#: model's runtimes"). An index's vectors and its queries come from one family.
+FAMILY: dict[Runtime, str] = {Runtime.torch: "float", Runtime.onnx_fp32: "float",
+                              Runtime.onnx_q4: "float", Runtime.onnx_int8: "int8",
+                              Runtime.onnx_int8_mixed: "int8-mixed"}
+
+
+def family(runtime: str | None) -> str:
+    """The family of a runtime named in a manifest (none: an index made before runtimes were
+    recorded, by torch); a name that is no runtime of the default model is its own family."""
+    try:
+        return FAMILY[Runtime(runtime or Runtime.torch.value)]
+    except (ValueError, KeyError):
+        return str(runtime)
+
+
+def runtime_for_index(requested: Runtime, built_with: str | None) -> Runtime:
+    """The runtime that encodes for an index whose vectors `built_with` made: the one asked
+    for; with auto, the index's own when auto's (a float one) is of another family."""
+    if requested is not Runtime.auto or family(built_with) == "float":
+        return requested
+    try:
+        return Runtime(built_with)
+    except ValueError:
+        return requested
+
+
+def encoding_family(built_with: str | None) -> str:
+    """The family of the vectors an update of an index made by `built_with` would encode now."""
+    runtime = runtime_for_index(requested_runtime(), built_with)
+    return "float" if runtime is Runtime.auto else FAMILY[runtime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +171,8 @@ class OnnxModel:
         seqs = [[self.cls, *ids[:window], self.sep] for ids in self.ids(texts)]
         order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
         out = np.zeros((len(seqs), self.dim), dtype=np.float32)
+        if self.plan.precision in ONE_TEXT_PER_RUN:
+            batch_size = 1
         session = self.model
         if len(seqs) > 1:
             if self._batch_model is None:

@@ -244,7 +244,7 @@ class FakeEncoder:
 
     calls: list[int] = []
 
-    def __init__(self, model: str, *, cache_dir=None, progress=None):
+    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None):
         self.name, self.dim, self.prompts = model, 16, {"query": "q: ", "passage": "p: "}
 
     def describe(self) -> dict:
