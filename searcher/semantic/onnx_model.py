@@ -35,25 +35,24 @@ class Runtime(str, Enum):
     auto = "auto"
     onnx_q4 = "onnx-q4"
     onnx_int8 = "onnx-int8"
-    onnx_int8_mixed = "onnx-int8-mixed"
     onnx_fp32 = "onnx-fp32"
     torch = "torch"
 
 
 PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8,
-                Runtime.onnx_int8_mixed: Precision.int8_mixed, Runtime.onnx_fp32: Precision.fp32}
+                Runtime.onnx_fp32: Precision.fp32}
 
 #: Files whose activations are quantised with one int8 scale per tensor at run time: a batch
 #: would share that scale (and its padding would widen it), so each text runs alone and its
-#: vector does not depend on the texts encoded with it.
-ONE_TEXT_PER_RUN = frozenset({Precision.int8, Precision.int8_mixed})
+#: vector does not depend on the texts encoded with it (faster too: nothing is padded).
+ONE_TEXT_PER_RUN = frozenset({Precision.int8})
 
 
 #: Runtimes whose vectors are interchangeable (cosine to torch ≥ 0.999: README, "The default
-#: model's runtimes"). An index's vectors and its queries come from one family.
+#: model's runtimes"; int8's are 0.993–0.996). An index's vectors and its queries come from
+#: one family.
 FAMILY: dict[Runtime, str] = {Runtime.torch: "float", Runtime.onnx_fp32: "float",
-                              Runtime.onnx_q4: "float", Runtime.onnx_int8: "int8",
-                              Runtime.onnx_int8_mixed: "int8-mixed"}
+                              Runtime.onnx_q4: "float", Runtime.onnx_int8: "int8"}
 
 
 def family(runtime: str | None) -> str:

@@ -29,6 +29,15 @@ def semantic_status(manifest: dict) -> str:
     return "complete" if sem.get("sections", 0) >= manifest.get("sections", 0) else "partial"
 
 
+def other_runtime_family(sem: dict, model: str) -> bool:
+    """Whether encoding for an index with embeddings `sem` (its manifest entry) now would make
+    vectors of another runtime family than its own (SEARCHER_RUNTIME names another one)."""
+    if model != DEFAULT_MODEL or sem.get("model") != model:
+        return False
+    built_with = sem.get("runtime")
+    return onnx_model.family(built_with) != onnx_model.encoding_family(built_with)
+
+
 def _old_vectors(base: Path | None, manifest: dict | None, model: str | None):
     """The previous generation's vectors, when made by `model`."""
     sem = (manifest or {}).get("semantic") or {}
@@ -67,8 +76,7 @@ def update_vectors(
         return None, 0, []
     notes: list[str] = []
     built_with = base_sem.get("runtime")
-    if semantic and old is not None and model == DEFAULT_MODEL and (
-            onnx_model.family(built_with) != onnx_model.encoding_family(built_with)):
+    if semantic and old is not None and other_runtime_family(base_sem, model):
         old = None  # vectors of two runtime families in one index would not compare
         notes.append(f"embeddings were made with runtime {built_with or 'torch'}: encoding every "
                      f"section again with {onnx_model.requested_runtime().value}")

@@ -42,7 +42,7 @@ SWEDISH = [
 @pytest.fixture(scope="module")
 def model_dir():
     folder = ensure_default_model()
-    ensure_onnx(folder, (Precision.q4, Precision.fp32))
+    ensure_onnx(folder, (Precision.q4, Precision.fp32, Precision.int8))
     return folder
 
 
@@ -70,7 +70,8 @@ def test_token_ids_are_tokenizer_jsons(model_dir, q4):
 
 
 @pytest.mark.parametrize(("runtime", "floor"), [(Runtime.onnx_q4, 0.999),
-                                                (Runtime.onnx_fp32, 0.99999)])
+                                                (Runtime.onnx_fp32, 0.99999),
+                                                (Runtime.onnx_int8, 0.99)])
 def test_vectors_match_the_torch_encoder(model_dir, torch_model, runtime, floor):
     texts = [p + t for t in SWEDISH for p in (QUERY, PASSAGE)]
     model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
@@ -81,10 +82,14 @@ def test_vectors_match_the_torch_encoder(model_dir, torch_model, runtime, floor)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
 
 
-def test_a_vector_does_not_depend_on_its_batch(q4):
+@pytest.mark.parametrize("runtime", [Runtime.onnx_q4, Runtime.onnx_int8])
+def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime):
+    """q4 scales activations per block of a row; the int8 file, one scale per tensor, runs
+    each text alone (onnx_model.ONE_TEXT_PER_RUN)."""
+    model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
     texts = [PASSAGE + t for t in SWEDISH]
-    together = q4.encode(texts, batch_size=16)
-    alone = np.stack([q4.encode([t], batch_size=1)[0] for t in texts])
+    together = model.encode(texts, batch_size=16)
+    alone = np.stack([model.encode([t], batch_size=1)[0] for t in texts])
     assert np.abs(together - alone).max() < 1e-4
 
 
