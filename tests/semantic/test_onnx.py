@@ -13,13 +13,13 @@ from searcher.semantic.encoder import torch_device
 from searcher.semantic.onnx_export import Precision, ensure_onnx, onnx_file, pieces_file
 from searcher.semantic.onnx_model import (
     CPU,
-    ONE_TEXT_PER_RUN,
     PRECISION_OF,
     Plan,
     Runtime,
     family,
     plan_runtime,
     requested_runtime,
+    rows_per_run,
     runtime_for_index,
 )
 
@@ -105,12 +105,21 @@ def test_auto_follows_the_runtime_family_of_the_index(asked, built_with, expecte
         assert family(got.value if got is not Runtime.auto else "onnx-q4") == family(built_with)
 
 
-def test_every_runtime_has_a_family_and_only_the_int8_ones_run_one_text_at_a_time():
-    assert {family(r.value) for r in Runtime if r is not Runtime.auto} == {
-        "float", "int8"}
+def test_every_runtime_has_a_family():
+    assert {family(r.value) for r in Runtime if r is not Runtime.auto} == {"float", "int8"}
     assert family(None) == "float" and family("model2vec") == "model2vec"
-    for runtime, precision in PRECISION_OF.items():
-        assert (precision in ONE_TEXT_PER_RUN) == (family(runtime.value) != "float"), runtime
+    assert all(family(r.value) in {"float", "int8"} for r in PRECISION_OF)
+
+
+@pytest.mark.parametrize(("asked", "available", "batch_size", "rows"), [
+    (Runtime.auto, [CPU], 16, 1),  # q4 on the CPU: one text per run, nothing padded
+    (Runtime.onnx_int8, [CUDA, CPU], 16, 1),  # int8 runs on the CPU, one scale per text
+    (Runtime.onnx_fp32, [CPU], 8, 1),
+    (Runtime.auto, [CUDA, CPU], 16, 16),  # a GPU wants batches
+    (Runtime.onnx_fp32, [ROCM, CPU], 4, 4),
+])
+def test_rows_per_run_one_text_on_the_cpu_batches_on_a_gpu(asked, available, batch_size, rows):
+    assert rows_per_run(plan_runtime(asked, available), batch_size) == rows
 
 
 # --------------------------------------------------------------------------- set-up files

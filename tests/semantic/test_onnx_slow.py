@@ -85,8 +85,8 @@ def test_vectors_match_the_torch_encoder(model_dir, torch_model, runtime, floor)
 
 @pytest.mark.parametrize("runtime", [Runtime.onnx_q4, Runtime.onnx_int8])
 def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime):
-    """q4 scales activations per block of a row; the int8 file, one scale per tensor, runs
-    each text alone (onnx_model.ONE_TEXT_PER_RUN)."""
+    """q4 scales activations per block of a row; int8, one scale per tensor, runs each text
+    alone on the CPU (onnx_model.rows_per_run)."""
     model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
     texts = [PASSAGE + t for t in SWEDISH]
     together = model.encode(texts, batch_size=16)
