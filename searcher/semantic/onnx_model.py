@@ -3,7 +3,9 @@
 No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
 its words read from the piece table (unigram.py; README, "Performance"). Which file and which
 execution provider is a pure decision (`plan_runtime`, tested as a table): a GPU provider gets
-the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another.
+the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another; with auto,
+an index's queries and updates stay in the runtime family of its vectors (`runtime_for_index`).
+On the CPU each text runs alone (`rows_per_run`), on a GPU in batches.
 """
 
 from __future__ import annotations
@@ -41,9 +43,6 @@ class Runtime(str, Enum):
 
 PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8,
                 Runtime.onnx_fp32: Precision.fp32}
-
-
-
 
 #: Runtimes whose vectors are interchangeable (cosine to torch ≥ 0.999: README, "The default
 #: model's runtimes"; int8's are 0.993–0.996). An index's vectors and its queries come from
