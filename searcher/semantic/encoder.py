@@ -145,13 +145,14 @@ class _StaticModel:
                                  use_multiprocessing=False, show_progress_bar=False)
 
 
-def _default_model(name: str, cache_dir: str | None, progress):
-    """The default model on ONNX Runtime (made once from the checkpoint), or torch if asked."""
+def _default_model(name: str, cache_dir: str | None, progress, index_runtime: str | None = None):
+    """The default model on ONNX Runtime (made once from the checkpoint), or torch if asked;
+    `index_runtime` is the runtime that made the vectors of the index this one encodes for."""
     from searcher.semantic import onnx_model
     from searcher.semantic.model_rebuild import ensure_default_model
     from searcher.semantic.onnx_export import ensure_onnx
 
-    requested = onnx_model.requested_runtime()
+    requested = onnx_model.runtime_for_index(onnx_model.requested_runtime(), index_runtime)
     if requested is onnx_model.Runtime.torch:
         return _SentenceTransformerModel(name, cache_dir, progress)
     plan = onnx_model.plan_runtime(requested, onnx_model.available_providers())
@@ -175,13 +176,17 @@ class Encoder:
         *,
         cache_dir: str | None = None,
         progress: Callable[[str], None] | None = None,
+        index_runtime: str | None = None,
     ):
+        """`index_runtime`: the runtime recorded in the manifest of the index that the vectors
+        are for (queries and updates stay in its family; onnx_model.runtime_for_index)."""
         _offline()
         self.name = model
         t0 = time.perf_counter()
         loader = MODEL_LOADERS.get(model, _SentenceTransformerModel)
+        extra = {"index_runtime": index_runtime} if loader is _default_model else {}
         try:
-            self._backend = loader(model, cache_dir, progress)
+            self._backend = loader(model, cache_dir, progress, **extra)
         except ModelSetupError:
             raise
         except Exception as e:  # ST/transformers/hub raise many types; one clear line instead

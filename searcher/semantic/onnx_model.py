@@ -3,7 +3,9 @@
 No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
 its words read from the piece table (unigram.py; README, "Performance"). Which file and which
 execution provider is a pure decision (`plan_runtime`, tested as a table): a GPU provider gets
-the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another.
+the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another; with auto,
+an index's queries and updates stay in the runtime family of its vectors (`runtime_for_index`).
+On the CPU each text runs alone (`rows_per_run`), on a GPU in batches.
 """
 
 from __future__ import annotations
@@ -41,6 +43,38 @@ class Runtime(str, Enum):
 
 PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8,
                 Runtime.onnx_fp32: Precision.fp32}
+
+#: Runtimes whose vectors are interchangeable (cosine to torch ≥ 0.999: README, "The default
+#: model's runtimes"; int8's are 0.993–0.996). An index's vectors and its queries come from
+#: one family.
+FAMILY: dict[Runtime, str] = {Runtime.torch: "float", Runtime.onnx_fp32: "float",
+                              Runtime.onnx_q4: "float", Runtime.onnx_int8: "int8"}
+
+
+def family(runtime: str | None) -> str:
+    """The family of a runtime named in a manifest (none: an index made before runtimes were
+    recorded, by torch); a name that is no runtime of the default model is its own family."""
+    try:
+        return FAMILY[Runtime(runtime or Runtime.torch.value)]
+    except (ValueError, KeyError):
+        return str(runtime)
+
+
+def runtime_for_index(requested: Runtime, built_with: str | None) -> Runtime:
+    """The runtime that encodes for an index whose vectors `built_with` made: the one asked
+    for; with auto, the index's own when auto's (a float one) is of another family."""
+    if requested is not Runtime.auto or family(built_with) == "float":
+        return requested
+    try:
+        return Runtime(built_with)
+    except ValueError:
+        return requested
+
+
+def encoding_family(built_with: str | None) -> str:
+    """The family of the vectors an update of an index made by `built_with` would encode now."""
+    runtime = runtime_for_index(requested_runtime(), built_with)
+    return "float" if runtime is Runtime.auto else FAMILY[runtime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +166,7 @@ class OnnxModel:
         seqs = [[self.cls, *ids[:window], self.sep] for ids in self.ids(texts)]
         order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
         out = np.zeros((len(seqs), self.dim), dtype=np.float32)
+        batch_size = rows_per_run(self.plan, batch_size)
         session = self.model
         if len(seqs) > 1:
             if self._batch_model is None:
@@ -146,6 +181,17 @@ class OnnxModel:
                 mask[r, : len(seqs[i])] = 1
             out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out
+
+
+def rows_per_run(plan: Plan, batch_size: int) -> int:
+    """Texts per session run: one on the CPU, `batch_size` on a GPU.
+
+    On the CPU a text alone pads nothing: 1.19× the passages/s of batches of 16 for q4 and
+    1.38× for int8 (the seeds' 124 passages, scripts/bench_encode.py). And int8's activations
+    get one scale per tensor at run time, which a batch would share (its padding widening
+    it): alone, a text's vector does not depend on the texts encoded with it.
+    """
+    return 1 if plan.providers == (CPU,) else batch_size
 
 
 def _batches(order: list[int], lengths: list[int], batch_size: int) -> Iterator[list[int]]:

@@ -43,7 +43,7 @@ from searcher.lexical import writer as lexical
 from searcher.progress import NullProgress, Progress
 from searcher.records import KnownDocument, Section
 from searcher.store import layout
-from searcher.store.embed import semantic_status, update_vectors
+from searcher.store.embed import other_runtime_family, semantic_status, update_vectors
 from searcher.store.reading import Loaded, read_source
 from searcher.store.sections import SectionStore
 
@@ -195,12 +195,14 @@ def _has_work(plan: _Plan, semantic: bool, model: str) -> bool:
 
 
 def _vectors_wanted(plan: _Plan, semantic: bool, model: str) -> bool:
-    """Embeddings are asked for and the index lacks some (none, partial, or another model's)."""
+    """Embeddings are asked for and the index lacks some (none, partial, another model's, or
+    another runtime family's)."""
     manifest = plan.manifest or {}
     if not semantic or not manifest.get("sections"):
         return False
     sem = manifest.get("semantic") or {}
-    return sem.get("model") != model or semantic_status(manifest) != "complete"
+    return (sem.get("model") != model or semantic_status(manifest) != "complete"
+            or other_runtime_family(sem, model))
 
 
 def _plan(paths: list[Path], root: Path, *, rebuild: bool, prune: bool,

@@ -15,7 +15,9 @@ import numpy as np
 from searcher.chunking.passages import split_passages
 from searcher.progress import Progress
 from searcher.records import Section
+from searcher.semantic import onnx_model
 from searcher.semantic import vectors as vector_store
+from searcher.semantic.encoder import DEFAULT_MODEL
 from searcher.store.sections import SectionStore
 
 
@@ -25,6 +27,15 @@ def semantic_status(manifest: dict) -> str:
     if not sem:
         return "none"
     return "complete" if sem.get("sections", 0) >= manifest.get("sections", 0) else "partial"
+
+
+def other_runtime_family(sem: dict, model: str) -> bool:
+    """Whether encoding for an index with embeddings `sem` (its manifest entry) now would make
+    vectors of another runtime family than its own (SEARCHER_RUNTIME names another one)."""
+    if model != DEFAULT_MODEL or sem.get("model") != model:
+        return False
+    built_with = sem.get("runtime")
+    return onnx_model.family(built_with) != onnx_model.encoding_family(built_with)
 
 
 def _old_vectors(base: Path | None, manifest: dict | None, model: str | None):
@@ -64,6 +75,11 @@ def update_vectors(
     if not semantic and old is None:
         return None, 0, []
     notes: list[str] = []
+    built_with = base_sem.get("runtime")
+    if semantic and old is not None and other_runtime_family(base_sem, model):
+        old = None  # vectors of two runtime families in one index would not compare
+        notes.append(f"embeddings were made with runtime {built_with or 'torch'}: encoding every "
+                     f"section again with {onnx_model.requested_runtime().value}")
     if semantic and old_sem and old is None and old_sem.get("model") != model:
         notes.append(f"embeddings were made with {old_sem.get('model')!r}: encoding every section "
                      f"again with {model!r}")
@@ -87,7 +103,7 @@ def update_vectors(
             todo.append(s)
 
     new_blocks, describe, encoded = _encode(todo, model, cache_dir, batch_size, progress,
-                                            semantic=semantic)
+                                            semantic=semantic, index_runtime=built_with)
     describe = describe or {k: v for k, v in (base_sem or old_sem).items()
                             if k not in ("sections", "passages", "dtype", "status")}
     ids: list[str] = []
@@ -118,14 +134,16 @@ def update_vectors(
 
 
 def _encode(todo: list[Section], model: str, cache_dir: str | None, batch_size: int,
-            progress: Progress, *, semantic: bool) -> tuple[dict[str, np.ndarray], dict, int]:
+            progress: Progress, *, semantic: bool, index_runtime: str | None = None,
+            ) -> tuple[dict[str, np.ndarray], dict, int]:
     """Encode the passages of `todo` sections: ({section id: vectors}, model description, n)."""
     if not semantic or not todo:
         return {}, {}, 0
-    from searcher.semantic.encoder import Encoder
+    from searcher.semantic.encoder import Encoder  # looked up at call time (tests replace it)
 
     progress.message(f"loading embedding model {model}")
-    encoder = Encoder(model, cache_dir=cache_dir, progress=progress.message)
+    encoder = Encoder(model, cache_dir=cache_dir, progress=progress.message,
+                      index_runtime=index_runtime)
     budget = encoder.passage_token_budget()
     passages = [p for s in todo
                 for p in split_passages(s, max_tokens=budget, count_tokens=encoder.count_tokens)]

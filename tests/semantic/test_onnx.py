@@ -13,10 +13,14 @@ from searcher.semantic.encoder import torch_device
 from searcher.semantic.onnx_export import Precision, ensure_onnx, onnx_file, pieces_file
 from searcher.semantic.onnx_model import (
     CPU,
+    PRECISION_OF,
     Plan,
     Runtime,
+    family,
     plan_runtime,
     requested_runtime,
+    rows_per_run,
+    runtime_for_index,
 )
 
 CUDA = "CUDAExecutionProvider"
@@ -76,6 +80,46 @@ def test_unknown_runtime_names_the_choices(monkeypatch):
     with pytest.raises(ModelSetupError, match="unknown SEARCHER_RUNTIME 'openvino'; choose from "
                        "auto, onnx-q4, onnx-int8, onnx-fp32, torch"):
         requested_runtime()
+
+
+# (asked for, runtime in the index's manifest) → the runtime that encodes for that index
+FOLLOW = [
+    (Runtime.auto, None, Runtime.auto),  # made before runtimes were recorded: by torch
+    (Runtime.auto, "torch", Runtime.auto),
+    (Runtime.auto, "onnx-q4", Runtime.auto),
+    (Runtime.auto, "onnx-fp32", Runtime.auto),
+    (Runtime.auto, "onnx-int8", Runtime.onnx_int8),
+    (Runtime.auto, "model2vec", Runtime.auto),  # not the default model's: nothing to follow
+    (Runtime.auto, "onnx-int9", Runtime.auto),
+    (Runtime.onnx_q4, "onnx-int8", Runtime.onnx_q4),  # asked for by name: that one
+    (Runtime.torch, "onnx-int8", Runtime.torch),
+    (Runtime.onnx_int8, "onnx-q4", Runtime.onnx_int8),
+]
+
+
+@pytest.mark.parametrize(("asked", "built_with", "expected"), FOLLOW)
+def test_auto_follows_the_runtime_family_of_the_index(asked, built_with, expected):
+    got = runtime_for_index(asked, built_with)
+    assert got is expected
+    if asked is Runtime.auto and built_with in {r.value for r in Runtime}:
+        assert family(got.value if got is not Runtime.auto else "onnx-q4") == family(built_with)
+
+
+def test_every_runtime_has_a_family():
+    assert {family(r.value) for r in Runtime if r is not Runtime.auto} == {"float", "int8"}
+    assert family(None) == "float" and family("model2vec") == "model2vec"
+    assert all(family(r.value) in {"float", "int8"} for r in PRECISION_OF)
+
+
+@pytest.mark.parametrize(("asked", "available", "batch_size", "rows"), [
+    (Runtime.auto, [CPU], 16, 1),  # q4 on the CPU: one text per run, nothing padded
+    (Runtime.onnx_int8, [CUDA, CPU], 16, 1),  # int8 runs on the CPU, one scale per text
+    (Runtime.onnx_fp32, [CPU], 8, 1),
+    (Runtime.auto, [CUDA, CPU], 16, 16),  # a GPU wants batches
+    (Runtime.onnx_fp32, [ROCM, CPU], 4, 4),
+])
+def test_rows_per_run_one_text_on_the_cpu_batches_on_a_gpu(asked, available, batch_size, rows):
+    assert rows_per_run(plan_runtime(asked, available), batch_size) == rows
 
 
 # --------------------------------------------------------------------------- set-up files

@@ -7,6 +7,7 @@ and what differs is the int8 rounding of activations at run time (accuracy_level
 ≥ 0.9998 per text (measured 0.99988–0.99996; 0.99970 when ORT's quantiser made the file and
 put the float32 position table into 4 bits too). With float32 activations (accuracy_level 1)
 the same weights give torch's output.
+The int8 file rounds activations with one scale per tensor: 0.989–0.997.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ SWEDISH = [
 @pytest.fixture(scope="module")
 def model_dir():
     folder = ensure_default_model()
-    ensure_onnx(folder, (Precision.q4, Precision.fp32))
+    ensure_onnx(folder, (Precision.q4, Precision.fp32, Precision.int8))
     return folder
 
 
@@ -73,7 +74,8 @@ def test_token_ids_are_tokenizer_jsons(model_dir, q4):
 
 
 @pytest.mark.parametrize(("runtime", "floor"), [(Runtime.onnx_q4, 0.9998),
-                                                (Runtime.onnx_fp32, 0.99999)])
+                                                (Runtime.onnx_fp32, 0.99999),
+                                                (Runtime.onnx_int8, 0.985)])  # 0.989–0.997
 def test_vectors_match_the_torch_encoder(model_dir, torch_model, runtime, floor):
     texts = [p + t for t in SWEDISH for p in (QUERY, PASSAGE)]
     model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
@@ -145,10 +147,14 @@ def test_q4_weights_with_float32_activations_equal_torch(model_dir, torch_model,
     assert cosine.min() >= 0.99999, dict(zip(texts, cosine.round(6), strict=True))
 
 
-def test_a_vector_does_not_depend_on_its_batch(q4):
+@pytest.mark.parametrize("runtime", [Runtime.onnx_q4, Runtime.onnx_int8])
+def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime):
+    """q4 scales activations per block of a row; int8, one scale per tensor, runs each text
+    alone on the CPU (onnx_model.rows_per_run)."""
+    model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
     texts = [PASSAGE + t for t in SWEDISH]
-    together = q4.encode(texts, batch_size=16)
-    alone = np.stack([q4.encode([t], batch_size=1)[0] for t in texts])
+    together = model.encode(texts, batch_size=16)
+    alone = np.stack([model.encode([t], batch_size=1)[0] for t in texts])
     assert np.abs(together - alone).max() < 1e-4
 
 

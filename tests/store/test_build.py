@@ -16,6 +16,8 @@ from searcher.analysis import ANALYZER_VERSION
 from searcher.engine import open_index
 from searcher.errors import IndexMismatchError
 from searcher.semantic import encoder as encoder_module
+from searcher.semantic import onnx_model
+from searcher.semantic.encoder import DEFAULT_MODEL
 from searcher.semantic.vectors import VectorIndex
 from searcher.store import layout
 from searcher.store.build import NOTHING_CHANGED, build_index
@@ -244,7 +246,7 @@ class FakeEncoder:
 
     calls: list[int] = []
 
-    def __init__(self, model: str, *, cache_dir=None, progress=None):
+    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None):
         self.name, self.dim, self.prompts = model, 16, {"query": "q: ", "passage": "p: "}
 
     def describe(self) -> dict:
@@ -320,6 +322,52 @@ def test_another_model_encodes_everything_again_and_says_so(corpus, tmp_path, fa
     report = build_index([corpus], ix, semantic=True, model="fake-2")
     assert any("encoding every section again" in n for n in report.notes)
     assert layout.require_current(ix)[1]["semantic"]["model"] == "fake-2"
+
+
+class RuntimeFakeEncoder(FakeEncoder):
+    """The fake as the default model: it records the runtime it would run on, chosen as the
+    real one chooses (SEARCHER_RUNTIME, else the family of the index it encodes for)."""
+
+    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None):
+        super().__init__(model, cache_dir=cache_dir, progress=progress)
+        asked = onnx_model.runtime_for_index(onnx_model.requested_runtime(), index_runtime)
+        self.runtime = "onnx-q4" if asked is onnx_model.Runtime.auto else asked.value
+
+    def describe(self) -> dict:
+        return {**super().describe(), "runtime": self.runtime}
+
+
+def test_updates_stay_in_the_runtime_family_of_the_index(corpus, tmp_path, monkeypatch):
+    FakeEncoder.calls = []
+    monkeypatch.setattr(encoder_module, "Encoder", RuntimeFakeEncoder)
+    monkeypatch.delenv("SEARCHER_RUNTIME", raising=False)
+    ix = tmp_path / "ix"
+
+    def runtime() -> str:
+        return layout.require_current(ix)[1]["semantic"]["runtime"]
+
+    first = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
+    assert runtime() == "onnx-q4"
+    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-int8")  # another family: all again
+    again = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
+    assert any("encoding every section again with onnx-int8" in n for n in again.notes)
+    assert again.passages_encoded == first.passages_encoded and runtime() == "onnx-int8"
+
+    monkeypatch.delenv("SEARCHER_RUNTIME")  # auto: a new document joins the index's family
+    (corpus / "ny.txt").write_text("Kommunen beslutar om en ny skola.\n", encoding="utf-8")
+    FakeEncoder.calls.clear()
+    update = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
+    assert FakeEncoder.calls == [1] and runtime() == "onnx-int8"
+    assert not any("again" in n for n in update.notes)
+
+    monkeypatch.setenv("SEARCHER_RUNTIME", "torch")  # the float family again: all again
+    assert build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).passages_encoded == (
+        first.passages_encoded + 1)
+    assert runtime() == "torch"
+    FakeEncoder.calls.clear()
+    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-fp32")  # torch's family: nothing to encode
+    assert NOTHING_CHANGED in build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).notes
+    assert FakeEncoder.calls == [] and runtime() == "torch"
 
 
 def test_index_directory_with_odd_characters(tmp_path):
