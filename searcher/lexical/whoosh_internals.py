@@ -40,6 +40,7 @@ import whoosh.filedb.structfile
 import whoosh.formats
 import whoosh.index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # -- no code from an index: the only objects whoosh's pickles may name ------------------------
 #: Plain values (and the helpers pickle uses to rebuild them).
@@ -290,3 +291,101 @@ def remember_pivots(reader) -> None:
     if table is not None and all(hasattr(table, a) for a in needed) \
             and not isinstance(table.__dict__.get("closest_key_pos"), _PivotMemo):
         table.closest_key_pos = _PivotMemo(table)
+
+
+# -- adding documents whose postings were computed beforehand (searcher.lexical.prepared) ------
+# SegmentWriter.add_document and update_document as whoosh-reloaded 2.7.5 writes them, with the
+# analysis taken out: `prepared[field]` holds the field's (term bytes, frequency, weight, value)
+# items and length, as `field.index` would yield them. The pool gets the same tuples with the
+# same size estimate; only its spill check runs per document instead of per posting (the runs
+# are merged in sorted order, so where one ends does not change the segment).
+
+def fast_adding_supported(schema) -> bool:
+    """No field asks for what add_prepared leaves out (spelling words, term vectors)."""
+    return all(not f.separate_spelling() and not f.vector for _, f in schema.items())
+
+
+def add_prepared(writer, fields: dict, prepared: dict, *, update: bool = False,
+                 lengths: KnownLengths | None = None) -> None:
+    """writer.add_document(**fields) (update_document with `update`) with postings given."""
+    writer._check_state()
+    if update:
+        unique = writer._unique_fields(fields)
+        if unique:
+            with writer.searcher() as s:
+                for docnum in s._find_unique([(name, fields[name]) for name in unique]):
+                    writer.delete_document(docnum)
+    perdoc, schema, pool = writer.perdocwriter, writer.schema, writer.pool
+    docnum = writer.docnum
+    docboost = writer._doc_boost(fields)
+    names = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, names)
+    posts = pool.current
+    size = 0
+    perdoc.start_doc(docnum)
+    try:
+        for name in names:
+            value = fields.get(name)
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                boost = writer._field_boost(fields, name, docboost)
+                found = prepared[name]
+                pool.fieldnames.add(name)
+                base = 150 + len(name)
+                for tbytes, _freq, weight, vbytes in found.items:
+                    posts.append((name, tbytes, docnum, weight * boost, vbytes))
+                    size += base + 2 * len(tbytes) + len(vbytes or "")
+                length = found.length
+            if lengths is not None:
+                lengths.record(name, docnum, length)
+            customval = fields.get(f"_stored_{name}", value)
+            perdoc.add_field(name, field, customval if field.stored else None, length)
+            column = field.column_type
+            if column and customval is not None:
+                perdoc.add_column_value(name, column, field.to_column_value(customval))
+    except Exception:
+        perdoc.cancel_doc()
+        raise
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+    pool.currentsize += size
+    if pool.currentsize > pool.limit:
+        pool.save()
+
+
+class KnownLengths:
+    """Field lengths of the documents add_prepared added, as whoosh's per-document reader
+    returns them (one-byte quantised; None for none). whoosh's commit asks the reader once per
+    posting, reading the length column through several layers each time; a document merged in
+    from an older segment is still asked of whoosh's reader."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, dict[int, int | None]] = {}
+        self.reader = None
+
+    def record(self, field: str, docnum: int, length: int) -> None:
+        lb = length_to_byte(length) if length else 0
+        self.known.setdefault(field, {})[docnum] = byte_to_length(lb) if lb else None
+
+    def install(self, writer) -> None:
+        """Make the writer's commit read lengths here (this writer object only)."""
+        own = writer.per_document_reader
+
+        def per_document_reader():
+            self.reader = own()
+            return self
+
+        writer.per_document_reader = per_document_reader
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        known = self.known.get(fieldname)
+        if known is not None and docnum in known:
+            return known[docnum]
+        return self.reader.doc_field_length(docnum, fieldname, default)
+
+    def __getattr__(self, name: str):
+        return getattr(self.reader, name)
