@@ -8,8 +8,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from searcher.errors import IndexNotBuiltError
-from searcher.lexical.schema import build_schema, section_fields
 from searcher.lexical.prepared import PreparedAnalyser
+from searcher.lexical.schema import build_schema, section_fields
 from searcher.lexical.whoosh_internals import (
     ForbiddenObject,
     KnownLengths,
