@@ -121,10 +121,12 @@ def _old_way(path: Path, sections: list[Section]) -> None:
     writer.commit()
 
 
-def test_index_equals_whooshs_own(tmp_path, seed_sections):
+@pytest.mark.parametrize("workers", [0, 2])  # analysed here, or in two worker processes
+def test_index_equals_whooshs_own(tmp_path, seed_sections, workers, monkeypatch):
+    monkeypatch.setattr(lexical, "BATCH", 7)  # several batches in flight, out of step
     new, old = tmp_path / "new", tmp_path / "old"
     lexical.create(new)
-    assert lexical.add_sections(new, seed_sections) == len(seed_sections)
+    assert lexical.add_sections(new, seed_sections, workers=workers) == len(seed_sections)
     _old_way(old, seed_sections)
     assert _index_content(new) == _index_content(old)
     # ... and so do the posting and term files, byte for byte
