@@ -19,6 +19,7 @@ from searcher.lexical.whoosh_internals import (
     KnownLengths,
     add_prepared,
     fast_adding_supported,
+    install_fast_postings,
 )
 from searcher.records import Section
 
@@ -83,6 +84,7 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256,
         if fast_adding_supported(writer.schema):
             lengths = KnownLengths()
             lengths.install(writer)
+            install_fast_postings(writer)
             update = ix.doc_count_all() > 0  # nothing to replace in an empty index
             for fields, prepared in _prepared(writer.schema, sections, workers):
                 add_prepared(writer, fields, prepared, update=update, lengths=lengths)
