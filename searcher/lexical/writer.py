@@ -15,11 +15,9 @@ from searcher.errors import IndexNotBuiltError
 from searcher.lexical.prepared import PreparedAnalyser
 from searcher.lexical.schema import build_schema, section_fields
 from searcher.lexical.whoosh_internals import (
+    FastSegment,
     ForbiddenObject,
-    KnownLengths,
-    add_prepared,
     fast_adding_supported,
-    install_fast_postings,
 )
 from searcher.records import Section
 
@@ -82,12 +80,10 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256,
     n = 0
     try:
         if fast_adding_supported(writer.schema):
-            lengths = KnownLengths()
-            lengths.install(writer)
-            install_fast_postings(writer)
+            segment = FastSegment(writer)
             update = ix.doc_count_all() > 0  # nothing to replace in an empty index
             for fields, prepared in _prepared(writer.schema, sections, workers):
-                add_prepared(writer, fields, prepared, update=update, lengths=lengths)
+                segment.add(fields, prepared, update=update)
                 n += 1
         else:
             for section in sections:

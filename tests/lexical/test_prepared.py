@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
+from searcher.lexical import whoosh_internals
 from searcher.lexical import writer as lexical
 from searcher.lexical.prepared import PreparedAnalyser
 from searcher.lexical.schema import build_schema, section_fields
@@ -121,9 +122,15 @@ def _old_way(path: Path, sections: list[Section]) -> None:
     writer.commit()
 
 
-@pytest.mark.parametrize("workers", [0, 2])  # analysed here, or in two worker processes
-def test_index_equals_whooshs_own(tmp_path, seed_sections, workers, monkeypatch):
+@pytest.mark.parametrize(("workers", "spill"), [
+    (0, None),  # analysed here, every posting in memory until the commit
+    (2, None),  # analysed in two worker processes
+    (0, 3_000),  # postings spilled to temporary files in runs of ~3,000 and merged
+])
+def test_index_equals_whooshs_own(tmp_path, seed_sections, workers, spill, monkeypatch):
     monkeypatch.setattr(lexical, "BATCH", 7)  # several batches in flight, out of step
+    if spill:
+        monkeypatch.setattr(whoosh_internals, "SPILL_POSTINGS", spill)
     new, old = tmp_path / "new", tmp_path / "old"
     lexical.create(new)
     assert lexical.add_sections(new, seed_sections, workers=workers) == len(seed_sections)
@@ -135,9 +142,10 @@ def test_index_equals_whooshs_own(tmp_path, seed_sections, workers, monkeypatch)
         assert a.read_bytes() == b.read_bytes(), ext
 
 
-def test_update_replaces_sections_as_whoosh_does(tmp_path, seed_sections):
+def test_update_replaces_sections_as_whoosh_does(tmp_path, seed_sections, monkeypatch):
     """A second add_sections (an incremental update) replaces sections by section_id, merging
     segments as whoosh decides: the same index as update_document gives."""
+    monkeypatch.setattr(whoosh_internals, "SPILL_POSTINGS", 2_000)
     first, second = seed_sections[:60], seed_sections[40:]
     new, old = tmp_path / "new", tmp_path / "old"
     lexical.create(new)
