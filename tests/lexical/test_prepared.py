@@ -160,3 +160,29 @@ def test_update_replaces_sections_as_whoosh_does(tmp_path, seed_sections, monkey
     got, want = _index_content(new), _index_content(old)
     assert got["doc_count"] == want["doc_count"]
     assert got == want
+
+
+def test_merged_segments_join_after_the_added_sections(tmp_path, seed_sections):
+    """When whoosh's merge policy pulls older segments into the new one (here: optimize), their
+    postings come through whoosh's own pool and follow the sections added: the same index as
+    whoosh's update_document and commit(optimize=True) give."""
+    first, second = seed_sections[:50], seed_sections[30:]
+    new, old = tmp_path / "new", tmp_path / "old"
+    lexical.create(new)
+    lexical.add_sections(new, first)
+    ix = whoosh_index.open_dir(str(new))
+    writer = ix.writer(limitmb=256, compound=False)
+    segment = whoosh_internals.FastSegment(writer)
+    analyser = PreparedAnalyser(writer.schema)
+    for section in second:
+        fields = section_fields(section)
+        segment.add(fields, analyser.prepare(fields), update=True)
+    writer.commit(optimize=True)
+    _old_way(old, first)
+    ix = whoosh_index.open_dir(str(old))
+    writer = ix.writer(limitmb=256, compound=False)
+    for section in second:
+        writer.update_document(**section_fields(section))
+    writer.commit(optimize=True)
+    assert len(whoosh_index.open_dir(str(new))._segments()) == 1  # the merge did happen
+    assert _index_content(new) == _index_content(old)
