@@ -25,12 +25,15 @@ Anything that is not the layout described falls back to whoosh's public interfac
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import io
 import pickle
 import struct
+import tempfile
 import types
 import zlib
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +42,14 @@ import whoosh.columns
 import whoosh.filedb.structfile
 import whoosh.formats
 import whoosh.index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    _lenfield,
+)
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # -- no code from an index: the only objects whoosh's pickles may name ------------------------
 #: Plain values (and the helpers pickle uses to rebuild them).
@@ -290,3 +300,244 @@ def remember_pivots(reader) -> None:
     if table is not None and all(hasattr(table, a) for a in needed) \
             and not isinstance(table.__dict__.get("closest_key_pos"), _PivotMemo):
         table.closest_key_pos = _PivotMemo(table)
+
+
+# -- adding documents whose postings were computed beforehand (searcher.lexical.prepared) ------
+# SegmentWriter.add_document and update_document as whoosh-reloaded 2.7.5 writes them, with the
+# analysis taken out (`prepared[field]` holds the field's (term bytes, frequency, weight, value)
+# items and length, as `field.index` would yield them), and whoosh's posting pool replaced for
+# these documents by TermPool: postings grouped by term as they come (a document's docnum is
+# the largest so far, so each term's list stays in docnum order), spilled to temporary files a
+# run of sorted terms at a time, and merged term by term at commit. whoosh's pool sorts and
+# spills one 5-tuple per posting, which at 10,000 documents costs more than the rest of the
+# commit. What whoosh's merge policy adds to its own pool at commit (older segments' postings,
+# numbered after ours) is merged in after ours, term by term.
+
+SPILL_POSTINGS = 4_000_000  # postings held in memory before a run is written (~25 bytes each)
+
+
+def fast_adding_supported(schema) -> bool:
+    """No field asks for what FastSegment leaves out (spelling words, term vectors)."""
+    return all(not f.separate_spelling() and not f.vector for _, f in schema.items())
+
+
+class TermPool:
+    """Postings grouped by (field, term), each term's docnums ascending; see above."""
+
+    def __init__(self, spill: int | None = None) -> None:
+        self.fields: dict[str, dict[bytes, tuple[list, list, list]]] = {}
+        self.count = 0
+        self.spill = spill or SPILL_POSTINGS
+        self.runs: list = []
+        self._shared: dict = {}  # equal weights and values share one object
+
+    def add(self, fieldname: str, docnum: int, items) -> None:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        shared = self._shared
+        for tbytes, _freq, weight, vbytes in items:
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = ([], [], [])
+            entry[0].append(docnum)
+            if type(weight) is float and weight > 0:  # not 1 for 1.0, nor 0.0 for -0.0
+                weight = shared.setdefault(weight, weight)
+            entry[1].append(weight)
+            entry[2].append(shared.setdefault(vbytes, vbytes) if len(vbytes) < 12 else vbytes)
+        self.count += len(items)
+
+    def maybe_spill(self) -> None:
+        if self.count >= self.spill:
+            run = tempfile.TemporaryFile()
+            for row in self._sorted():
+                pickle.dump(row, run, pickle.HIGHEST_PROTOCOL)
+            run.seek(0)
+            self.runs.append(run)
+            self.fields, self.count, self._shared = {}, 0, {}
+
+    def _sorted(self):
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                yield (fieldname, tbytes, *terms[tbytes])
+
+    @staticmethod
+    def _read(run):
+        try:
+            while True:
+                yield pickle.load(run)
+        except EOFError:
+            return
+        finally:
+            run.close()
+
+    def terms(self, more=()):
+        """(field, term, docnums, weights, values) in (field, term) order: the runs, what is
+        in memory, then `more` (whoosh's pool, grouped the same way), each term's lists joined
+        in that order."""
+        streams = [self._read(run) for run in self.runs] + [self._sorted(), more]
+        self.runs = []
+        last = None
+        for row in heapq.merge(*streams, key=_term_key):  # stable: earlier streams first
+            if last is not None and last[0] == row[0] and last[1] == row[1]:
+                last[2].extend(row[2])
+                last[3].extend(row[3])
+                last[4].extend(row[4])
+                continue
+            if last is not None:
+                yield last
+            last = (row[0], row[1], list(row[2]), list(row[3]), list(row[4]))
+        if last is not None:
+            yield last
+
+    def close(self) -> None:
+        for run in self.runs:
+            run.close()
+        self.runs = []
+
+
+def _term_key(row) -> tuple:
+    return row[0], row[1]
+
+
+def _grouped(items):
+    """whoosh's pool postings (field, term, docnum, weight, value), grouped by term."""
+    last = None
+    for fieldname, btext, docnum, weight, value in items:
+        if docnum == -1:  # whoosh's spelling-word marker: no posting
+            continue
+        if last is None or last[1] != btext or last[0] != fieldname:
+            if last is not None:
+                yield last
+            last = (fieldname, btext, [], [], [])
+        last[2].append(docnum)
+        last[3].append(weight)
+        last[4].append(b"" if value is None else value)
+    if last is not None:
+        yield last
+
+
+class FastSegment:
+    """What one writer needs to take prepared documents: its term pool and the field lengths
+    of the documents added (as whoosh's per-document reader returns them: one-byte quantised,
+    None for none; whoosh's commit asks the reader once per posting, through several layers)."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        self.pool = TermPool()
+        self.known: dict[str, dict[int, int | None]] = {}
+        self.reader = None
+        fw = writer.fieldwriter
+        if type(fw) is not W3FieldWriter or type(
+                writer.codec.postings_writer(io.BytesIO())) is not W3PostingsWriter:
+            raise TypeError(f"not the W3 codec's field writer: {type(fw).__name__}")
+        own = writer.per_document_reader
+
+        def per_document_reader():
+            self.reader = own()
+            return self
+
+        writer.per_document_reader = per_document_reader
+        fw.add_postings = lambda schema, lengths, items: self.write_postings(fw, schema, items)
+        own_close = writer._close_segment
+
+        def close_segment():
+            self.pool.close()
+            own_close()
+
+        writer._close_segment = close_segment
+
+    def add(self, fields: dict, prepared: dict, *, update: bool = False) -> None:
+        """writer.add_document(**fields) (update_document with `update`), postings given."""
+        writer = self.writer
+        writer._check_state()
+        if update:
+            unique = writer._unique_fields(fields)
+            if unique:
+                with writer.searcher() as s:
+                    for docnum in s._find_unique([(name, fields[name]) for name in unique]):
+                        writer.delete_document(docnum)
+        perdoc, schema, pool = writer.perdocwriter, writer.schema, self.pool
+        docnum = writer.docnum
+        docboost = writer._doc_boost(fields)
+        names = sorted(name for name in fields if not name.startswith("_"))
+        writer._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields.get(name)
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    boost = writer._field_boost(fields, name, docboost)
+                    found = prepared[name]
+                    items = found.items
+                    if boost != 1.0:
+                        items = [(t, f, w * boost, v) for t, f, w, v in items]
+                    pool.add(name, docnum, items)
+                    length = found.length
+                lb = length_to_byte(length) if length else 0
+                self.known.setdefault(name, {})[docnum] = byte_to_length(lb) if lb else None
+                customval = fields.get(f"_stored_{name}", value)
+                perdoc.add_field(name, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdoc.add_column_value(name, column, field.to_column_value(customval))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        writer._added = True
+        writer.docnum += 1
+        pool.maybe_spill()
+
+    # whoosh's per-document reader, as the commit sees it
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        known = self.known.get(fieldname)
+        if known is not None and docnum in known:
+            return known[docnum]
+        return self.reader.doc_field_length(docnum, fieldname, default)
+
+    def __getattr__(self, name: str):
+        return getattr(self.reader, name)
+
+    def write_postings(self, fw, schema, items) -> None:
+        """whoosh's FieldWriter.add_postings, a term at a time: each block of a term is filled
+        the way W3PostingsWriter.add_posting fills it and written by whoosh's own _write_block
+        and finish_postings, so the files are the same byte for byte."""
+        lastfn = None
+        known: dict = {}
+        for fieldname, btext, ids, weights, values in self.pool.terms(_grouped(items)):
+            if fieldname != lastfn:
+                if lastfn is not None:
+                    fw.finish_field()
+                fw.start_field(fieldname, schema[fieldname])
+                known = self.known.get(fieldname, {})
+                lastfn = fieldname
+            lens = [known[d] if d in known else self.doc_field_length(d, fieldname)
+                    for d in ids]
+            _write_term(fw, btext, ids, weights, values, lens)
+        if lastfn is not None:
+            fw.finish_field()
+
+
+def _write_term(fw, btext: bytes, ids: list, weights: list, values: list, lens: list) -> None:
+    fw.start_term(btext)
+    pw = fw._postwriter
+    limit = pw._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            pw._write_block()  # add_posting writes a full block when the next posting comes
+        end = start + limit
+        chunk = weights[start:end]
+        pw._ids = array("I", ids[start:end])
+        pw._weights = array("f", chunk)
+        pw._maxweight = max(0, max(chunk))
+        pw._values = [v for v in values[start:end] if v]
+        given = [n for n in lens[start:end] if n]
+        pw._minlength = min(given) if given else None
+        pw._maxlength = max(given) if given else 0
+    fw.finish_term()

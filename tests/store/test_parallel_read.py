@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from searcher.store import build
-from searcher.store.build import build_index, reader_processes
+from searcher.store.build import build_index, lexical_processes, reader_processes
 from searcher.store.layout import require_current
 from searcher.store.sections import SectionStore
 from tests.conftest import CORPUS
@@ -26,6 +26,16 @@ MB = 1_000_000
 ])
 def test_reader_processes_table(files, nbytes, cores, expected):
     assert reader_processes(files, nbytes, cores) == expected
+
+
+@pytest.mark.parametrize(("sections", "cores", "expected"), [
+    (2_999, 8, 0),  # analysing them here is quicker than starting workers
+    (3_000, 1, 0),  # one core
+    (3_000, 2, 2),
+    (75_000, 16, 8),  # at most MAX_READERS
+])
+def test_lexical_processes_table(sections, cores, expected):
+    assert lexical_processes(sections, cores) == expected
 
 
 def _sections(index_dir):
