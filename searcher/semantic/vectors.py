@@ -15,6 +15,7 @@ recall@10 against exact search.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,8 +78,8 @@ def save(directory: Path, vectors: np.ndarray, passage_sections: list[str], *,
         build_ann(directory / ANN_FILE, np.asarray(vectors, dtype=np.float32))
 
 
-def _usearch():
-    """usearch's Index class, or None when the package is not installed (exact search then).
+def _native(module: str):
+    """An optional native module (usearch's, numkong), or None when it is not installed.
 
     onnxruntime is imported first when it is installed: loaded after usearch (2.26.6, with
     numkong), onnxruntime 1.31.1's native module crashes the process at import (SIGSEGV), and
@@ -87,22 +88,20 @@ def _usearch():
     with contextlib.suppress(ImportError):
         import onnxruntime  # noqa: F401  (load order: see the docstring)
     try:
-        from usearch.index import Index
-    except ImportError:  # pragma: no cover - an optional accelerator
+        return importlib.import_module(module)
+    except ImportError:  # pragma: no cover - optional accelerators, installed with usearch
         return None
-    return Index
+
+
+def _usearch():
+    """usearch's Index class, or None without usearch (exact search then)."""
+    index = _native("usearch.index")
+    return None if index is None else index.Index
 
 
 def _numkong():
-    """numkong (usearch's SIMD kernels, installed with it), or None; imported after onnxruntime
-    for the same load-order reason as usearch (see _usearch)."""
-    with contextlib.suppress(ImportError):
-        import onnxruntime  # noqa: F401  (load order: see _usearch)
-    try:
-        import numkong
-    except ImportError:  # pragma: no cover - installed with usearch
-        return None
-    return numkong
+    """numkong (usearch's SIMD kernels, installed with it), or None."""
+    return _native("numkong")
 
 
 def as_float32(rows: np.ndarray) -> np.ndarray:
