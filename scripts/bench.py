@@ -54,6 +54,9 @@ def load_queries(path: Path) -> list[str]:
 
 def manifest_rows(corpus: Path) -> list[tuple[str, int]]:
     """(relative file, bytes) for every document of MANIFEST.tsv, in file order."""
+    if not (corpus / "MANIFEST.tsv").is_file():
+        raise SystemExit(f"bench: no corpus at {corpus} (it has no MANIFEST.tsv); "
+                         f"give one with --corpus DIR")
     rows = []
     with open(corpus / "MANIFEST.tsv", encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")

@@ -80,9 +80,24 @@ def test_bench_smoke_run_emits_the_json_keys(tmp_path):
 def test_vectors_only_needs_an_earlier_runs_indexes(tmp_path):
     """--vectors-only measures on indexes left in --workdir; without them it says which run
     makes them instead of building anything."""
-    cmd = [sys.executable, str(BENCH), "--docs", "20", "--semantic-docs", "5", "--vectors",
-           "1000", "--vectors-only", "--reuse", "--workdir", str(tmp_path / "work")]
+    corpus = tmp_path / "corpus"  # a manifest of its own: no need for ../shared/corpus-sv
+    corpus.mkdir()
+    (corpus / "MANIFEST.tsv").write_text(
+        "file\tbytes\n" + "".join(f"d{i}.txt\t100\n" for i in range(30)), encoding="utf-8")
+    cmd = [sys.executable, str(BENCH), "--corpus", str(corpus), "--docs", "20",
+           "--semantic-docs", "5", "--vectors", "1000", "--vectors-only", "--reuse",
+           "--workdir", str(tmp_path / "work")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode != 0
     assert "ix-20d" in done.stderr and "--workdir" in done.stderr
     assert not (tmp_path / "work" / "ix-20d").exists()
+
+
+def test_a_missing_corpus_is_one_clear_line(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH), "--corpus", str(tmp_path / "none"),
+                           "--docs", "5", "--index-only"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        f"bench: no corpus at {tmp_path / 'none'} (it has no MANIFEST.tsv); "
+        f"give one with --corpus DIR"]
