@@ -871,7 +871,8 @@ def render(result: dict) -> str:
     v = result.get("vectors")
     if v:
         lines += ["", f"semantic at {v['vectors']} vectors ({v['how']}; {v['dtype']}, "
-                  f"{v['backend']}, {mb(v['size_bytes'])} MB, saved in {v['save_seconds'] or '-'} s) "
+                  f"{v['backend']}, {mb(v['size_bytes'])} MB, "
+                  f"saved in {v['save_seconds'] or '-'} s) "
                   f"on the {v['docs']}-document index:"]
         for name in ("queries", "probes"):
             x = v[name]
