@@ -48,6 +48,9 @@ from searcher.store import layout
 from searcher.store.sections import SectionStore
 
 MAX_LIMIT = 1000
+#: Seconds a hybrid query waits for its semantic worker to start before its lexical arm (a
+#: thread wakes in well under a millisecond; a pool busy with other queries is not waited for).
+BESIDE_START_WAIT = 0.01
 #: Response.mode of a query of only filters: sections listed in date order, not ranked.
 LISTING_MODE = "filters"
 
@@ -313,7 +316,7 @@ class SearchIndex:
         elif mode == SearchMode.semantic:
             fused = [_single(h, i, "semantic") for i, h in enumerate(sem, 1)]
         else:
-            fused, weights = _fuse(c, fusion, alpha, coefficients)
+            fused, weights = _fuse(c, fusion, alpha, coefficients, limit)
         response = self._response(fused[:limit], mode, notes, weights)
         return replace(response, corrected_query=c.signal_query, parsed=c.parsed,
                        total=self._total(c))
@@ -391,17 +394,29 @@ class SearchIndex:
         union = self.scored_union(typo.text_for_lexical, qvec, lex, sem)
         coverage.update(coverage_of([u.section_id for u in union
                                      if u.section_id not in coverage]))
-        union = tuple(replace(u, coverage=coverage[u.section_id]) for u in union) \
-            if coverage else union
+        union = tuple(Candidate(u.section_id, u.lexical_score, u.semantic_score,
+                                coverage[u.section_id]) for u in union) if coverage else union
         return replace(c, union=union, signals=signals)
 
     def _beside(self, fn: Callable, *args) -> Future:
-        """Run fn(*args) on this handle's worker thread; its result (or error) is the future's."""
+        """Run fn(*args) on this handle's worker thread; its result (or error) is the future's.
+
+        Returns once the worker has started (or after BESIDE_START_WAIT): a caller that went on
+        with Python work at once would hold the GIL, and the waking worker would wait out the
+        interpreter's switch interval (5 ms) before it could start encoding."""
+        started = threading.Event()
+
+        def run():
+            started.set()
+            return fn(*args)
+
         with self._lazy.pool_lock:
             if self._lazy.pool is None:
                 self._lazy.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                                      thread_name_prefix="searcher-semantic")
-            return self._lazy.pool.submit(fn, *args)
+            future = self._lazy.pool.submit(run)
+        started.wait(BESIDE_START_WAIT)
+        return future
 
     def _coverage_of(self, query: str, words) -> Callable[[list[str]], dict[str, float]]:
         """Sections → their share of the query's IDF mass (none where the lexical backend cannot
@@ -590,16 +605,19 @@ def _fusion(method: str | FusionMethod) -> FusionMethod:
 
 def _fuse(
     c: Candidates, method: FusionMethod, alpha: float | None,
-    coefficients: Mapping[str, float] | None,
+    coefficients: Mapping[str, float] | None, limit: int,
 ) -> tuple[list[FusedHit], tuple[float, float] | None]:
-    """The fused ranking of a hybrid query, and the arm weights when the method has fixed ones."""
+    """The top `limit` of a hybrid query's fused ranking, and the arm weights when the method
+    has fixed ones."""
     if method == FusionMethod.rrf:
         weights = (1.0, 1.0) if alpha is None else (1.0 - alpha, alpha)
-        return reciprocal_rank_fusion(c.lexical, c.semantic, k=RRF_K, weights=weights), weights
+        return reciprocal_rank_fusion(c.lexical, c.semantic, k=RRF_K, weights=weights,
+                                      limit=limit), weights
     if method == FusionMethod.convex or alpha is not None:
         a = DEFAULT_ALPHA if alpha is None else alpha
-        return convex_fusion(c.union, c.signals, alpha=a), (1.0 - a, a)
-    return learned_fusion(c.union, c.signals, coefficients=coefficients or COEFFICIENTS), None
+        return convex_fusion(c.union, c.signals, alpha=a, limit=limit), (1.0 - a, a)
+    return learned_fusion(c.union, c.signals, coefficients=coefficients or COEFFICIENTS,
+                          limit=limit), None
 
 
 def _cosines(vectors, qvec, section_ids: list[str]) -> dict[str, float]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.qparser import MultifieldParser, OrGroup
@@ -22,6 +23,7 @@ from whoosh.reading import TermNotFound
 from searcher.analysis.stemming import SwedishStemmer
 from searcher.errors import BadQueryError, IndexNotBuiltError
 from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
+from searcher.lexical.scorer import Unsupported, VectorScorer
 from searcher.lexical.tree import UnsupportedQuery, from_whoosh
 from searcher.lexical.whoosh_internals import ForbiddenObject, remember_pivots
 from searcher.lexical.writer import open_whoosh
@@ -62,7 +64,11 @@ class LexicalIndex:
         # Field queries (dnr:…, typ:…) are filters handled by the engine, not free syntax.
         self._parser.remove_plugin_class(FieldsPlugin)
         self._searcher = None
-        self._scorer = None
+        self._scorer: VectorScorer | None = None
+        self._postings_for: wq.Query | None = None  # the query the scorer holds postings of
+        self._docnum_of: dict[str, int] = {}  # that query's hits and candidates: docnums
+        #: that query's every match and score, when it was counted: (query, docnums, scores)
+        self._every: tuple[wq.Query, np.ndarray, np.ndarray] | None = None
         self._masks: dict[Filters, object] = {}
         self._parsed: dict[str, wq.Query] = {}  # the last PARSE_CACHE query strings, parsed
         self._lock = threading.RLock()
@@ -125,18 +131,31 @@ class LexicalIndex:
 
     def _vector_search(self, q: wq.Query, limit: int, filters: Filters | None) -> list[Hit] | None:
         """searcher.lexical.scorer's top hits, or None for a query it leaves to whoosh."""
-        from searcher.lexical.scorer import Unsupported, VectorScorer
-
         with self._reading() as s:
-            if self._scorer is None:
-                self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+            scorer = self._vector_scorer(s, q)
             try:
-                tree = from_whoosh(q)
-                docnums, scores = self._scorer.top(tree, limit, self._allowed(s, filters))
+                docnums, scores = scorer.top(from_whoosh(q), limit, self._allowed(s, filters))
             except (UnsupportedQuery, Unsupported):
                 return None
-            return [Hit(s.stored_fields(int(d))["section_id"], float(x))
+            hits = [Hit(s.stored_fields(int(d))["section_id"], float(x))
                     for d, x in zip(docnums, scores, strict=True)]
+            self._docnum_of.update((h.section_id, int(d)) for h, d in zip(hits, docnums,
+                                                                          strict=True))
+            return hits
+
+    def _vector_scorer(self, s, q: wq.Query | None = None) -> VectorScorer:
+        """The handle's numpy scorer (made on first use), holding postings for one query: the
+        top-k, the count, the other arm's candidates and their coverage of one query read each
+        token's postings once. A new query `q` (PARSE_CACHE keeps the same object for the same
+        text) drops the last one's; None: the current query's."""
+        if self._scorer is None:
+            self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
+        if q is not None and self._postings_for is not q:
+            self._scorer.forget()
+            self._docnum_of.clear()
+            self._every = None
+            self._postings_for = q
+        return self._scorer
 
     def scores_of(self, query: str, section_ids: Sequence[str]) -> dict[str, float]:
         """BM25F of `query` for exactly these sections (0.0 where it matches nothing), so the
@@ -147,21 +166,18 @@ class LexicalIndex:
             return out
         q = self.parse(query)
         with self._reading() as s:
-            section_of = _docnums(s, wanted)
+            section_of = self._docnums(s, wanted)
             docnums = list(section_of)
             if not docnums:
                 return out
             if self.scoring == Scoring.vector:
-                import numpy as np
-
-                from searcher.lexical.scorer import Unsupported, VectorScorer
-
-                if self._scorer is None:
-                    self._scorer = VectorScorer(s, B=BM25_B, K1=BM25_K1)
-                mask = np.zeros(s.doc_count_all(), bool)
-                mask[docnums] = True
+                scorer = self._vector_scorer(s, q)
+                wanted_docs = np.asarray(docnums, np.int64)
                 try:
-                    ids, scores = self._scorer.top(from_whoosh(q), len(docnums), mask)
+                    if self._every is not None and self._every[0] is q:  # counted: all known
+                        ids, scores = _among(self._every[1], self._every[2], wanted_docs)
+                    else:
+                        ids, scores = scorer.scores_at(from_whoosh(q), wanted_docs)
                 except (UnsupportedQuery, Unsupported):
                     ids = None
                 if ids is not None:
@@ -183,20 +199,33 @@ class LexicalIndex:
     def term_holders(self, terms: Sequence[tuple[str, str]]) -> TermHolders:
         """The documents holding each (field, token), read once, to ask about any sections."""
         with self._reading() as s:
-            docs = {t: frozenset(s.docs_for_query(wq.Term(*t))) for t in dict.fromkeys(terms)}
+            if self.scoring == Scoring.vector:
+                scorer = self._vector_scorer(s)
+                docs = {t: frozenset(scorer.holders(*t).tolist()) for t in dict.fromkeys(terms)}
+            else:
+                docs = {t: frozenset(s.docs_for_query(wq.Term(*t))) for t in dict.fromkeys(terms)}
         return TermHolders(self._section_docnums, docs)
 
     def _section_docnums(self, section_ids: Sequence[str]) -> dict[int, str]:
         with self._reading() as s:
-            return _docnums(s, section_ids)
+            return self._docnums(s, section_ids)
+
+    def _docnums(self, s, section_ids: Sequence[str]) -> dict[int, str]:
+        """_docnums, remembering this query's answers (and its hits' docnums, read with them):
+        the candidates are looked up for their score and again for their coverage."""
+        known = self._docnum_of
+        missing = [sid for sid in dict.fromkeys(section_ids) if sid not in known]
+        if missing:
+            found = _docnums(s, missing)
+            known.update((sid, d) for d, sid in found.items())
+            known.update((sid, -1) for sid in missing if sid not in known)  # not in the index
+        return {known[sid]: sid for sid in dict.fromkeys(section_ids) if known[sid] >= 0}
 
     def _allowed(self, s, filters: Filters | None):
         """A bool mask over docnums of the sections passing `filters` (None: all), cached."""
         if filters is None or filters.is_empty():
             return None
         if filters not in self._masks:
-            import numpy as np
-
             mask = np.zeros(s.doc_count_all(), bool)
             mask[np.fromiter(s.docs_for_query(self.filter_query(filters)), np.int64)] = True
             if len(self._masks) >= FILTER_CACHE:
@@ -207,6 +236,16 @@ class LexicalIndex:
     def count(self, query: str, filters: Filters | None = None) -> int:
         """How many sections match `query` under `filters` (the "of N" of a result list)."""
         q = self.parse(query)
+        with self._reading() as s:
+            if self.scoring == Scoring.vector:
+                try:
+                    ids, scores = self._vector_scorer(s, q).every(from_whoosh(q))
+                except (UnsupportedQuery, Unsupported):
+                    ids = None
+                if ids is not None:
+                    self._every = (q, ids, scores)
+                    allowed = self._allowed(s, filters)
+                    return len(ids) if allowed is None else int(allowed[ids].sum())
         flt = self.filter_query(filters) if filters else None
         with self._reading() as s:
             docs = set(s.docs_for_query(q))
@@ -304,6 +343,9 @@ class LexicalIndex:
     def close(self) -> None:
         with self._lock:
             self._scorer = None  # it holds the searcher's readers
+            self._postings_for = None
+            self._docnum_of.clear()
+            self._every = None
             self._masks.clear()
             self._parsed.clear()
             if self._searcher is not None:
@@ -324,6 +366,16 @@ class TermHolders:
         docnum = self._docnums(section_ids)
         return {t: frozenset(sid for d, sid in docnum.items() if d in found)
                 for t, found in self._docs.items()}
+
+
+def _among(ids: np.ndarray, scores: np.ndarray,
+           wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Those of `wanted` docnums in the sorted `ids`, and their scores."""
+    if not len(ids):
+        return ids, scores
+    pos = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    found = ids[pos] == wanted
+    return wanted[found], scores[pos[found]]
 
 
 def _docnums(searcher, section_ids: Sequence[str]) -> dict[int, str]:

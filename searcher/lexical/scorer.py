@@ -35,6 +35,10 @@ from searcher.lexical.tree import Node, walk
 from searcher.lexical.whoosh_internals import Postings
 
 TIE_CAP = 256  # documents tied at the cut-off beyond `limit` handed on for the id tie-break
+#: Postings ids a segment keeps in memory, read whole, for the rest of one query (its top-k, its
+#: count, its other arm's candidates and their coverage all read the same terms); past this many
+#: (16 bytes each) it forgets them and reads again.
+HELD_POSTINGS = 2_000_000
 _SPARSE_UNION = 8  # unite by sorting when the postings are under 1/8 of the segment, else dense
 
 
@@ -69,6 +73,15 @@ class _Segment:
             self.alive = np.ones(self.size, bool)
             self.alive[np.asarray(dead, np.int64)] = False
         self._lengths: dict[str, np.ndarray] = {}
+        self._whole: dict[tuple[str, bytes], Postings] = {}  # tokens read whole, this query
+        self._held = 0
+        self._stats: dict[tuple[str, bytes], tuple[float, float] | None] = {}  # this query
+
+    def forget(self) -> None:
+        """Drop the postings and term statistics kept from the last query."""
+        self._whole.clear()
+        self._stats.clear()
+        self._held = 0
 
     def universe(self) -> np.ndarray:
         ids = np.arange(self.size, dtype=np.int64)
@@ -91,7 +104,21 @@ class _Segment:
     def postings(self, field: str, btext: bytes, *, values: bool,
                  within: np.ndarray | None = None) -> Postings:
         """A token's postings in this segment (live documents; only those in `within`, a sorted
-        docnum array, when given: blocks holding none of them are not decoded)."""
+        docnum array, when given: blocks holding none of them are not decoded). A token read
+        whole is kept until `forget`, and later reads of it are cut from that copy."""
+        whole = self._whole.get((field, btext))
+        if whole is not None and (whole.values is not None or not values):
+            return whole if within is None else _restricted(whole, within, values)
+        p = self._read(field, btext, values=values, within=within)
+        if within is None:
+            if self._held + len(p.ids) > HELD_POSTINGS:
+                self.forget()
+            self._whole[(field, btext)] = p
+            self._held += len(p.ids)
+        return p
+
+    def _read(self, field: str, btext: bytes, *, values: bool,
+              within: np.ndarray | None) -> Postings:
         if (field, btext) not in self.reader:
             return Postings(np.zeros(0, np.int64), np.zeros(0), [] if values else None)
         m = self.reader.postings(field, btext)
@@ -114,12 +141,23 @@ class _Segment:
                     avgfl: float) -> float:
         """The most one posting of this token can score here: BM25F at the term's greatest
         weight and least field length in this segment (whoosh keeps both per term)."""
-        if (field, btext) not in self.reader:
+        key = (field, btext)
+        if key not in self._stats:
+            info = self.reader.term_info(field, btext) if key in self.reader else None
+            self._stats[key] = None if info is None else (float(info.max_weight()),
+                                                         float(info.min_length() or 0))
+        if self._stats[key] is None:
             return 0.0
-        info = self.reader.term_info(field, btext)
-        w, fl = float(info.max_weight()), float(info.min_length() or 0)
+        w, fl = self._stats[key]
         fl = min(fl, float(byte_to_length(length_to_byte(int(fl)))))
         return bm25(idf, w, fl, avgfl, B, K1) * (1 + 1e-6)
+
+
+def _restricted(p: Postings, within: np.ndarray, values: bool) -> Postings:
+    """The postings of `p` whose document is in `within` (sorted docnums)."""
+    keep = _member(p.ids, within)
+    vals = [v for v, k in zip(p.values, keep, strict=True) if k] if values else None
+    return Postings(p.ids[keep], p.weights[keep], vals)
 
 
 def bm25(idf, tf, fl, avgfl: float, B: float, K1: float):
@@ -148,6 +186,7 @@ class VectorScorer:
         self.schema = searcher.schema
         self.reader = searcher.reader()
         self.segments = [_Segment(s, off) for s, off in searcher.leaf_searchers()]
+        self._present: dict[tuple[str, bytes], bool] = {}  # in the index? (this query's terms)
 
     # -- the public call ------------------------------------------------------------------------
     def top(self, tree: Node, limit: int,
@@ -179,6 +218,51 @@ class VectorScorer:
         pick = np.concatenate([np.flatnonzero(sure), tied])
         return ids[pick], scores[pick]
 
+    def scores_at(self, tree: Node, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The exact scores of those of `docnums` that the tree matches (docnums, scores): the
+        tree evaluated only there, so blocks holding none of them are not decoded."""
+        self._check(tree)
+        known = self._known(tree)
+        wanted = np.unique(np.asarray(docnums, np.int64))
+        ids_parts, score_parts = [np.zeros(0, np.int64)], [np.zeros(0)]
+        for seg in self.segments:
+            local = wanted[(wanted >= seg.offset) & (wanted < seg.offset + seg.size)] - seg.offset
+            if seg.alive is not None:
+                local = local[seg.alive[local]]
+            if len(local):
+                m = self._eval(tree, seg, known, local)
+                ids_parts.append(m.ids + seg.offset)
+                score_parts.append(m.scores)
+        return np.concatenate(ids_parts), np.concatenate(score_parts)
+
+    def every(self, tree: Node) -> tuple[np.ndarray, np.ndarray]:
+        """Every document the tree matches (whoosh's docs_for_query), ascending, with its exact
+        score (the one `top` gives it): no pruning."""
+        self._check(tree)
+        known = self._known(tree)
+        ids_parts, score_parts = [np.zeros(0, np.int64)], [np.zeros(0)]
+        for seg in self.segments:
+            m = self._eval(tree, seg, known)
+            ids_parts.append(m.ids + seg.offset)
+            score_parts.append(m.scores)
+        return np.concatenate(ids_parts), np.concatenate(score_parts)
+
+    def holders(self, field: str, text: str) -> np.ndarray:
+        """Docnums of the live documents holding the token `text` in `field`, ascending."""
+        if field not in self.schema:
+            return np.zeros(0, np.int64)
+        btext = self._bytes(field, text)
+        parts = [np.zeros(0, np.int64)]
+        parts += [seg.postings(field, btext, values=False).ids + seg.offset
+                  for seg in self.segments]
+        return np.concatenate(parts)
+
+    def forget(self) -> None:
+        """Drop the postings kept for the last query (see HELD_POSTINGS)."""
+        for seg in self.segments:
+            seg.forget()
+        self._present.clear()
+
     # -- tree checks ----------------------------------------------------------------------------
     def _check(self, node: Node) -> None:
         if node.op == "pattern":
@@ -200,7 +284,9 @@ class VectorScorer:
         for n in walk(tree):
             if n.op == "leaf":
                 key = (n.field, self._bytes(n.field, n.text))
-                if key in self.reader:
+                if key not in self._present:
+                    self._present[key] = key in self.reader
+                if self._present[key]:
                     out.add(key)
         return out
 
@@ -464,13 +550,16 @@ def _union(kids: list[_Matches], size: int) -> _Matches:
         return _Matches(k.ids, k.scores, k.counts, 0)
     total = sum(len(k.ids) for k in kids)
     if total * _SPARSE_UNION < size:
-        ids = np.concatenate([k.ids for k in kids])
-        order = np.argsort(ids, kind="stable")
-        ids = ids[order]
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-        scores = np.add.reduceat(np.concatenate([k.scores for k in kids])[order], starts)
-        counts = np.add.reduceat(np.concatenate([k.counts for k in kids])[order], starts)
-        return _Matches(ids[starts], scores, counts, 0)
+        # Added child by child, as the dense way below and MaxScore do: a sum then never
+        # depends on how many documents were evaluated (np.add.reduceat's order may differ).
+        ids = np.unique(np.concatenate([k.ids for k in kids]))
+        scores = np.zeros(len(ids))
+        counts = np.zeros(len(ids), np.int64)
+        for k in kids:
+            pos = np.searchsorted(ids, k.ids)
+            scores[pos] += k.scores
+            counts[pos] += k.counts
+        return _Matches(ids, scores, counts, 0)
     acc = np.zeros(size)
     cnt = np.zeros(size, np.int64)
     hit = np.zeros(size, bool)
