@@ -11,12 +11,14 @@ import pytest
 
 from searcher.engine import SearchIndex, open_index
 from searcher.errors import BadQueryError, IndexNotBuiltError, ModelSetupError
+from searcher.lexical.index import LexicalIndex
 from searcher.ranking.signals import candidate_coverage
 from searcher.semantic import encoder as encoder_module
 from searcher.semantic.vectors import VectorIndex
 from searcher.settings import SearchMode
 from searcher.store.build import build_index
 from tests.conftest import CORPUS
+from tests.lexical.test_query_postings import Oracle, TermHoldersOf
 from tests.store.test_build import FakeEncoder
 
 QUERIES = ["Balans-22", "Brottsofferjourens arbete", "sjukfrånvaro bland personalen",
@@ -80,6 +82,19 @@ def test_hybrid_answers_as_with_the_arms_in_turn(index, monkeypatch):
     monkeypatch.setattr(SearchIndex, "_beside", in_turn)
     assert [answers(index, q) for q in QUERIES] == beside
     assert all(mode == "hybrid" and results for mode, _, _, results in beside)
+
+
+def test_hybrid_answers_as_with_each_lexical_read_on_its_own(index, monkeypatch):
+    """The count, the semantic finds' BM25F and the coverage come from postings the query's
+    top-k already read; the same answers, floats included, as when each read its own (whoosh
+    for the count and the term holders, a fresh scorer's top-k over them for the scores)."""
+    shared = [answers(index, q) for q in QUERIES]
+    own = Oracle(index.lexical)
+    monkeypatch.setattr(LexicalIndex, "count", lambda self, q, filters=None: own.count(q, filters))
+    monkeypatch.setattr(LexicalIndex, "scores_of", lambda self, q, ids: own.scores_of(q, list(ids)))
+    monkeypatch.setattr(LexicalIndex, "term_holders",
+                        lambda self, terms: TermHoldersOf(self, own.holders(terms)))
+    assert [answers(index, q) for q in QUERIES] == shared
 
 
 @pytest.mark.parametrize("query", QUERIES)
