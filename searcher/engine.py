@@ -104,7 +104,7 @@ class Candidates:
     signals: QuerySignals | None = None  # hybrid: the query's fusion signals
     lexical_query: str = ""  # what the lexical arm searched (typo expansions included)
     filters: Filters = field(default_factory=Filters)  # as parsed from options and the query
-    total: int | None = None  # hybrid: the lexical matches, counted while the semantic arm ran
+    total: int | None = None  # lexical, hybrid: the matches (hybrid: beside the semantic arm)
 
 
 @dataclass
@@ -362,6 +362,8 @@ class SearchIndex:
             semantic = self._beside(self._semantic_or_note, semantic_query,
                                     semantic_fetch or fetch, flt)
             try:
+                # Counted first: the count scores every match, and the top-k is cut from those.
+                total = self._lexical_total(typo.text_for_lexical, flt)
                 lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
                 # Fusion signals come from the corrected query, not the misspelled one; the
                 # language from the query as typed.
@@ -371,7 +373,6 @@ class SearchIndex:
                                         language_of=parsed.text_for_semantic or text)
                 coverage_of = self._coverage_of(typo.text_corrected, words)
                 coverage = coverage_of([h.section_id for h in lex])
-                total = self._lexical_total(typo.text_for_lexical, flt)
             except BaseException:
                 wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
                 raise
@@ -380,6 +381,7 @@ class SearchIndex:
                 notes.append(note)
                 mode = SearchMode.lexical
         elif mode == SearchMode.lexical:
+            total = self._lexical_total(typo.text_for_lexical, flt)  # first: as for hybrid
             lex = self.lexical_hits(typo.text_for_lexical, limit=fetch, filters=flt)
         else:
             qvec = self.query_vector(semantic_query)

@@ -23,7 +23,7 @@ from whoosh.reading import TermNotFound
 from searcher.analysis.stemming import SwedishStemmer
 from searcher.errors import BadQueryError, IndexNotBuiltError
 from searcher.lexical.schema import BM25_B, BM25_K1, FIELD_BOOSTS, OR_SCALE
-from searcher.lexical.scorer import Unsupported, VectorScorer
+from searcher.lexical.scorer import Unsupported, VectorScorer, best
 from searcher.lexical.tree import UnsupportedQuery, from_whoosh
 from searcher.lexical.whoosh_internals import ForbiddenObject, remember_pivots
 from searcher.lexical.writer import open_whoosh
@@ -133,8 +133,15 @@ class LexicalIndex:
         """searcher.lexical.scorer's top hits, or None for a query it leaves to whoosh."""
         with self._reading() as s:
             scorer = self._vector_scorer(s, q)
+            allowed = self._allowed(s, filters)
             try:
-                docnums, scores = scorer.top(from_whoosh(q), limit, self._allowed(s, filters))
+                if self._every is not None and self._every[0] is q:  # counted: scored in full
+                    ids, every = self._every[1], self._every[2]
+                    if allowed is not None:
+                        ids, every = ids[allowed[ids]], every[allowed[ids]]
+                    docnums, scores = best(ids, every, limit)
+                else:
+                    docnums, scores = scorer.top(from_whoosh(q), limit, allowed)
             except (UnsupportedQuery, Unsupported):
                 return None
             hits = [Hit(s.stored_fields(int(d))["section_id"], float(x))
@@ -234,7 +241,9 @@ class LexicalIndex:
         return self._masks[filters]
 
     def count(self, query: str, filters: Filters | None = None) -> int:
-        """How many sections match `query` under `filters` (the "of N" of a result list)."""
+        """How many sections match `query` under `filters` (the "of N" of a result list). The
+        numpy scorer scores every match to count them; a search of the same query that follows
+        takes its top-k from those scores (no second pass) and so does scores_of."""
         q = self.parse(query)
         with self._reading() as s:
             if self.scoring == Scoring.vector:

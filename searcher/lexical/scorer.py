@@ -210,13 +210,7 @@ class VectorScorer:
             score_parts.append(scores)
         ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, np.int64)
         scores = np.concatenate(score_parts) if score_parts else np.zeros(0)
-        if len(ids) <= limit:
-            return ids, scores
-        kth = _kth_largest(scores, limit)
-        sure = scores > kth
-        tied = np.flatnonzero(scores == kth)[: limit - int(sure.sum()) + TIE_CAP]
-        pick = np.concatenate([np.flatnonzero(sure), tied])
-        return ids[pick], scores[pick]
+        return best(ids, scores, limit)
 
     def scores_at(self, tree: Node, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The exact scores of those of `docnums` that the tree matches (docnums, scores): the
@@ -514,6 +508,18 @@ class VectorScorer:
         if n.boost != 1.0:
             scores = scores * n.boost
         return _Matches(ids, scores, np.full(len(ids), len(words), np.int64), len(words))
+
+
+def best(ids: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `limit` best of these matches plus any tied with the last (up to TIE_CAP more, in
+    the order given), unordered: VectorScorer.top's cut, also for a query scored in full."""
+    if len(ids) <= limit:
+        return ids, scores
+    kth = _kth_largest(scores, limit)
+    sure = scores > kth
+    tied = np.flatnonzero(scores == kth)[: limit - int(sure.sum()) + TIE_CAP]
+    pick = np.concatenate([np.flatnonzero(sure), tied])
+    return ids[pick], scores[pick]
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:
