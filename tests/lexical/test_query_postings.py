@@ -106,6 +106,20 @@ def test_count_equals_whooshs_docs_for_query(shared, oracle, query, flt):
 
 
 @pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("flt", range(len(FILTERS)))
+def test_a_top_k_cut_from_the_counted_scores_is_the_pruned_one(shared, oracle, query, flt):
+    """Counted first (as the engine does), the top-k comes from every match's score; the same
+    hits, ties at the cut included, as MaxScore's pass on a handle that did not count."""
+    filters = FILTERS[flt]
+    for limit in (1, 3, 10, 50):
+        shared.count(query, filters)
+        assert shared._every is not None and shared._every[0] is shared.parse(query)
+        got = shared.search(query, limit=limit, filters=filters)
+        oracle.lx._postings_for = oracle.lx._every = None  # nothing counted: MaxScore
+        assert got == oracle.lx.search(query, limit=limit, filters=filters), (query, limit)
+
+
+@pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("counted", [True, False])
 def test_scores_of_named_sections_equal_a_fresh_scorers(shared, oracle, query, counted):
     """Read from the counted query's every score, or evaluated at just those sections: the same
