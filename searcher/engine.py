@@ -4,8 +4,9 @@
 
 Each arm over-fetches candidates, both arms apply the same filters before top-k, and the
 fusion functions in searcher.ranking.fusion combine them with per-query arm weights. In hybrid
-mode the semantic arm (query encoding, vector search: native code that releases the GIL) runs
-on a worker thread while this thread runs the lexical arm and reads the query's fusion signals.
+mode the query's encoding (onnxruntime, which releases the GIL) runs on a worker thread while
+this thread corrects typos, runs the lexical arm and reads the query's fusion signals; the
+vector search (usearch, which holds the GIL) follows on this thread.
 """
 
 from __future__ import annotations
@@ -334,9 +335,22 @@ class SearchIndex:
         flt = parse_filters({**(filters or {}), **parsed.filters})
         if parsed.is_empty():
             raise BadQueryError(f"query {text!r} has only filters; add words to search for")
-        typo = self.lexical.expand_typos(parsed.text_for_lexical)
+        # A hybrid query's encoding starts before its typos are corrected, on the query as
+        # written (the usual case: nothing to correct); the encoder releases the GIL, so the
+        # typo check and the lexical arm run here meanwhile.
+        written = parsed.text_for_semantic or text
+        encoding = self._beside(self.query_vector, written) \
+            if mode == SearchMode.hybrid and self.has_semantic else None
+        try:
+            typo = self.lexical.expand_typos(parsed.text_for_lexical)
+        except BaseException:
+            if encoding is not None:
+                wait([encoding])
+            raise
         notes: list[str] = [typo.note] if typo.note else []
         semantic_query = correct(parsed.text_for_semantic, typo.expansions) or text
+        if encoding is not None and semantic_query != written:  # a correction: encode that
+            encoding = self._beside(self.query_vector, semantic_query)
         if mode != SearchMode.lexical and not self.has_semantic:
             if mode == SearchMode.semantic:
                 raise IndexNotBuiltError(
@@ -356,11 +370,10 @@ class SearchIndex:
         qvec = None
         signals, coverage, total, coverage_of = None, {}, None, None
         if mode == SearchMode.hybrid:
-            # The semantic arm (query encoding and vector search, both outside the GIL) runs
-            # beside the lexical arm and the query's signals (Python, under the GIL): a hybrid
-            # query costs the longer of the two, not their sum. Same results, same errors.
-            semantic = self._beside(self._semantic_or_note, semantic_query,
-                                    semantic_fetch or fetch, flt)
+            # The query's encoding (outside the GIL) runs beside the lexical arm and the
+            # query's signals (Python, under the GIL); the vector search follows here (usearch
+            # holds the GIL, so it would not run beside Python work anyway). Same results, same
+            # errors as the arms in turn: the lexical arm's error first.
             try:
                 # Counted first: the count scores every match, and the top-k is cut from those.
                 total = self._lexical_total(typo.text_for_lexical, flt)
@@ -374,9 +387,10 @@ class SearchIndex:
                 coverage_of = self._coverage_of(typo.text_corrected, words)
                 coverage = coverage_of([h.section_id for h in lex])
             except BaseException:
-                wait([semantic])  # the lexical arm's error wins, as when the arms ran in turn
+                wait([encoding])  # the lexical arm's error wins, as when the arms ran in turn
                 raise
-            sem, qvec, note = semantic.result()  # re-raises the semantic arm's error
+            sem, qvec, note = self._semantic_or_note(semantic_query, semantic_fetch or fetch,
+                                                     flt, encoding)
             if note:
                 notes.append(note)
                 mode = SearchMode.lexical
@@ -495,13 +509,13 @@ class SearchIndex:
                 keyed.append(((date or "9999", doc, _natural(sid)), sid))
         return [sid for _key, sid in sorted(keyed)]
 
-    def _semantic_or_note(self, query: str, fetch: int,
-                          flt: Filters) -> tuple[list[Hit], object | None, str]:
-        """The semantic arm of a hybrid query and its query vector, or ([], None, a note) when
-        the index's model cannot be loaded here: the words still answer (a semantic-only query
-        raises instead)."""
+    def _semantic_or_note(self, query: str, fetch: int, flt: Filters,
+                          encoding: Future) -> tuple[list[Hit], object | None, str]:
+        """The semantic arm of a hybrid query (its query vector being encoded by `encoding`) and
+        that vector, or ([], None, a note) when the index's model cannot be loaded here: the
+        words still answer (a semantic-only query raises instead)."""
         try:
-            qvec = self.query_vector(query)
+            qvec = encoding.result()  # re-raises the encoder's error
             return self.semantic_hits(query, limit=fetch, filters=flt, qvec=qvec), qvec, ""
         except ModelSetupError as e:  # not installed here, an unwritable cache, a damaged file
             return [], None, t("model_missing", model=self.model, reason=e)
