@@ -111,6 +111,8 @@ class _Segment:
             return whole if within is None else _restricted(whole, within, values)
         p = self._read(field, btext, values=values, within=within)
         if within is None:
+            if whole is not None:  # kept without the positions asked for now
+                self._held -= len(whole.ids)
             if self._held + len(p.ids) > HELD_POSTINGS:
                 self.forget()
             self._whole[(field, btext)] = p
