@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +62,7 @@ def family(runtime: str | None) -> str:
         return str(runtime)
 
 
-class Use(str, Enum):
+class Use(StrEnum):
     """What a text is encoded for: `auto` picks the runtime of passages and of queries apart."""
 
     query = "query"
