@@ -81,6 +81,23 @@ def test_token_ids_are_tokenizer_jsons(model_dir, q4):
         assert ids == reference.encode(text, add_special_tokens=False).ids, repr(text)
 
 
+def test_remembered_words_give_tokenizer_jsons_ids(model_dir, monkeypatch):
+    """Words' ids come from the memo the second time, and a full memo is emptied: the ids stay
+    tokenizer.json's whichever way the texts arrive (one by one, all at once, again)."""
+    from tokenizers import Tokenizer
+
+    from searcher.semantic import unigram
+
+    monkeypatch.setattr(unigram, "WORD_MEMO", 12)  # emptied many times over
+    reference = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok = unigram.UnigramTokenizer(pieces_file(model_dir))
+    texts = [PASSAGE + t for t in SWEDISH] + SWEDISH[::-1]
+    expected = [reference.encode(t, add_special_tokens=False).ids for t in texts]
+    assert [tok.encode([t])[0] for t in texts] == expected
+    assert tok.encode(texts) == expected
+    assert [tok.encode([t])[0] for t in texts] == expected
+
+
 @pytest.mark.parametrize(("runtime", "floor"), [(Runtime.onnx_q4, 0.9998),
                                                 (Runtime.onnx_fp32, 0.99999),
                                                 (Runtime.onnx_int8, 0.985)])  # 0.989–0.997
