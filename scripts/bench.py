@@ -671,8 +671,10 @@ def bench_subset(label: str, files: list[Path], work: Path, args, queries: list[
         q_base = run_child("baseline_query", {"out_dir": str(base_dir), "queries": queries,
                                               "repeat": args.repeat})
         typos = run_child("typos", {"index_dir": str(ix), "queries": TYPOS})
-        log(f"[{label}] cold command-line runs")
-        cold = cold_runs(queries, ix, base_dir, args.cold_runs)
+        cold = {"ours": {}, "whoosh": {}}  # --cold-runs 0: none
+        if args.cold_runs:
+            log(f"[{label}] cold command-line runs")
+            cold = cold_runs(queries, ix, base_dir, args.cold_runs)
     size_ours, size_base = sizes(ix, ("lexical", "sections.sqlite")), du(base_dir)
     return {
         "label": label,

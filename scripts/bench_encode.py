@@ -5,7 +5,8 @@
 
 Each candidate is `torch` (a bare sentence-transformers `model.encode`, batch 16, torch's
 own threads: issue 17's yardstick) or a SEARCHER_RUNTIME value (OnnxModel.encode as indexing
-calls it, one thread per core), with `:N` in batches of N instead of one text per run. The
+calls it: one text per run, one run per core at once), with `:N` in batches of N on one
+session of every thread instead (`:1`: one text at a time on that session). The
 passages are those that indexing would encode for the index given (a lexical-only index is
 enough). The candidates run interleaved, slice by slice of the passages (`--slices`),
 `--rounds` times, and the median is reported: on a machine shared with other jobs only
@@ -30,14 +31,15 @@ from bench import _passages, encoder_gflop, machine_peak_gflops  # noqa: E402
 
 
 def _batched(om, model, texts: list[str], batch: int):
-    """OnnxModel.encode in batches of `batch` even on the CPU (where it runs one text at a
-    time, onnx_model.rows_per_run): the encoding as it was, for comparison."""
-    saved = om.rows_per_run
-    om.rows_per_run = lambda plan, size: size
+    """OnnxModel.encode in batches of `batch` on one session of every thread, even on the CPU
+    (where it runs one text per run, `threads` runs at once: onnx_model.rows_per_run,
+    runs_at_once): the encoding as it was (`:1` is session 4's), for comparison."""
+    saved = om.rows_per_run, om.runs_at_once
+    om.rows_per_run, om.runs_at_once = (lambda plan, size: size), (lambda plan, threads: 1)
     try:
         return model.encode(texts, batch)
     finally:
-        om.rows_per_run = saved
+        om.rows_per_run, om.runs_at_once = saved
 
 
 def _candidates(names: list[str], folder: Path) -> dict:

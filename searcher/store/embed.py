@@ -17,7 +17,7 @@ from searcher.progress import Progress
 from searcher.records import Section
 from searcher.semantic import onnx_model
 from searcher.semantic import vectors as vector_store
-from searcher.semantic.encoder import DEFAULT_MODEL
+from searcher.semantic.encoder import DEFAULT_MODEL, Use
 from searcher.store.sections import SectionStore
 
 
@@ -34,7 +34,7 @@ def other_runtime_family(sem: dict, model: str) -> bool:
     vectors of another runtime family than its own (SEARCHER_RUNTIME names another one)."""
     if model != DEFAULT_MODEL or sem.get("model") != model:
         return False
-    built_with = sem.get("runtime")
+    built_with = onnx_model.recorded_runtime(sem) or onnx_model.Runtime.torch.value
     return onnx_model.family(built_with) != onnx_model.encoding_family(built_with)
 
 
@@ -75,7 +75,7 @@ def update_vectors(
     if not semantic and old is None:
         return None, 0, []
     notes: list[str] = []
-    built_with = base_sem.get("runtime")
+    built_with = onnx_model.recorded_runtime(base_sem) if old is not None else None
     if semantic and old is not None and other_runtime_family(base_sem, model):
         old = None  # vectors of two runtime families in one index would not compare
         notes.append(f"embeddings were made with runtime {built_with or 'torch'}: encoding every "
@@ -143,7 +143,7 @@ def _encode(todo: list[Section], model: str, cache_dir: str | None, batch_size: 
 
     progress.message(f"loading embedding model {model}")
     encoder = Encoder(model, cache_dir=cache_dir, progress=progress.message,
-                      index_runtime=index_runtime)
+                      index_runtime=index_runtime, use=Use.passages)
     budget = encoder.passage_token_budget()
     passages = [p for s in todo
                 for p in split_passages(s, max_tokens=budget, count_tokens=encoder.count_tokens)]

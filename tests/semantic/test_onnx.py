@@ -16,10 +16,14 @@ from searcher.semantic.onnx_model import (
     PRECISION_OF,
     Plan,
     Runtime,
+    Use,
+    encoding_family,
     family,
     plan_runtime,
+    recorded_runtime,
     requested_runtime,
     rows_per_run,
+    runs_at_once,
     runtime_for_index,
 )
 
@@ -82,27 +86,64 @@ def test_unknown_runtime_names_the_choices(monkeypatch):
         requested_runtime()
 
 
-# (asked for, runtime in the index's manifest) → the runtime that encodes for that index
+# (asked for, runtime that made the index's vectors (None: a new index), use, GPU) → runtime
+Q, P = Use.query, Use.passages
 FOLLOW = [
-    (Runtime.auto, None, Runtime.auto),  # made before runtimes were recorded: by torch
-    (Runtime.auto, "torch", Runtime.auto),
-    (Runtime.auto, "onnx-q4", Runtime.auto),
-    (Runtime.auto, "onnx-fp32", Runtime.auto),
-    (Runtime.auto, "onnx-int8", Runtime.onnx_int8),
-    (Runtime.auto, "model2vec", Runtime.auto),  # not the default model's: nothing to follow
-    (Runtime.auto, "onnx-int9", Runtime.auto),
-    (Runtime.onnx_q4, "onnx-int8", Runtime.onnx_q4),  # asked for by name: that one
-    (Runtime.torch, "onnx-int8", Runtime.torch),
-    (Runtime.onnx_int8, "onnx-q4", Runtime.onnx_int8),
+    # auto, a new index: passages int8 on the CPU, fp32 on a GPU; queries q4 / fp32
+    (Runtime.auto, None, P, False, Runtime.onnx_int8),
+    (Runtime.auto, None, P, True, Runtime.onnx_fp32),
+    (Runtime.auto, None, Q, False, Runtime.onnx_q4),
+    (Runtime.auto, None, Q, True, Runtime.onnx_fp32),
+    # auto, an existing index: passages keep its family, on whichever hardware
+    (Runtime.auto, "torch", P, False, Runtime.onnx_q4),
+    (Runtime.auto, "onnx-q4", P, False, Runtime.onnx_q4),
+    (Runtime.auto, "onnx-fp32", P, False, Runtime.onnx_q4),
+    (Runtime.auto, "onnx-q4", P, True, Runtime.onnx_fp32),
+    (Runtime.auto, "onnx-int8", P, False, Runtime.onnx_int8),
+    (Runtime.auto, "onnx-int8", P, True, Runtime.onnx_int8),  # int8 runs on the CPU anyway
+    # auto, queries: the float family whatever made the index
+    (Runtime.auto, "onnx-int8", Q, False, Runtime.onnx_q4),
+    (Runtime.auto, "onnx-int8", Q, True, Runtime.onnx_fp32),
+    (Runtime.auto, "torch", Q, False, Runtime.onnx_q4),
+    # not the default model's runtime: nothing to follow
+    (Runtime.auto, "model2vec", P, False, Runtime.auto),
+    (Runtime.auto, "onnx-int9", P, False, Runtime.auto),
+    # asked for by name: that one, for both uses
+    (Runtime.onnx_q4, "onnx-int8", P, False, Runtime.onnx_q4),
+    (Runtime.onnx_int8, "onnx-q4", Q, False, Runtime.onnx_int8),
+    (Runtime.torch, "onnx-int8", Q, True, Runtime.torch),
+    (Runtime.onnx_fp32, None, P, False, Runtime.onnx_fp32),
 ]
 
 
-@pytest.mark.parametrize(("asked", "built_with", "expected"), FOLLOW)
-def test_auto_follows_the_runtime_family_of_the_index(asked, built_with, expected):
-    got = runtime_for_index(asked, built_with)
+@pytest.mark.parametrize(("asked", "built_with", "use", "gpu", "expected"), FOLLOW)
+def test_runtime_by_use_and_by_the_family_of_the_index(asked, built_with, use, gpu, expected):
+    got = runtime_for_index(asked, built_with, use, gpu=gpu)
     assert got is expected
-    if asked is Runtime.auto and built_with in {r.value for r in Runtime}:
-        assert family(got.value if got is not Runtime.auto else "onnx-q4") == family(built_with)
+    if asked is Runtime.auto and use is P and built_with in {r.value for r in Runtime}:
+        assert family(got.value) == family(built_with)  # an update never changes the family
+    if asked is Runtime.auto and use is Q and got is not Runtime.auto:
+        assert family(got.value) == "float"
+
+
+@pytest.mark.parametrize(("sem", "expected"), [
+    (None, None), ({}, None), ({"model": "m"}, "torch"), ({"model": "m", "runtime": "onnx-int8"},
+                                                           "onnx-int8"),
+])
+def test_recorded_runtime(sem, expected):
+    assert recorded_runtime(sem) == expected
+
+
+@pytest.mark.parametrize(("env", "built_with", "expected"), [
+    (None, "onnx-int8", "int8"), (None, "onnx-q4", "float"), (None, "torch", "float"),
+    ("onnx-int8", "torch", "int8"), ("torch", "onnx-int8", "float"),
+])
+def test_encoding_family_of_an_update(monkeypatch, env, built_with, expected):
+    if env is None:
+        monkeypatch.delenv("SEARCHER_RUNTIME", raising=False)
+    else:
+        monkeypatch.setenv("SEARCHER_RUNTIME", env)
+    assert encoding_family(built_with) == expected
 
 
 def test_every_runtime_has_a_family():
@@ -120,6 +161,17 @@ def test_every_runtime_has_a_family():
 ])
 def test_rows_per_run_one_text_on_the_cpu_batches_on_a_gpu(asked, available, batch_size, rows):
     assert rows_per_run(plan_runtime(asked, available), batch_size) == rows
+
+
+@pytest.mark.parametrize(("asked", "available", "threads", "at_once"), [
+    (Runtime.auto, [CPU], 2, 2),  # the CPU: one run per thread, each on one thread
+    (Runtime.onnx_int8, [CUDA, CPU], 4, 4),  # int8 runs on the CPU even beside a GPU
+    (Runtime.onnx_q4, [CPU], 1, 1),
+    (Runtime.onnx_q4, [CPU], 0, 1),
+    (Runtime.auto, [CUDA, CPU], 8, 1),  # a GPU: one batch at a time on a many-thread session
+])
+def test_runs_at_once_one_per_thread_on_the_cpu(asked, available, threads, at_once):
+    assert runs_at_once(plan_runtime(asked, available), threads) == at_once
 
 
 # --------------------------------------------------------------------------- set-up files

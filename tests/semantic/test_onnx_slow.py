@@ -21,7 +21,15 @@ import pytest
 
 from searcher.semantic.model_rebuild import ensure_default_model
 from searcher.semantic.onnx_export import Precision, ensure_onnx, onnx_file, pieces_file
-from searcher.semantic.onnx_model import CPU, OnnxModel, Runtime, plan_runtime
+from searcher.semantic.onnx_model import (
+    CPU,
+    GPU_PROVIDERS,
+    OnnxModel,
+    Runtime,
+    Use,
+    available_providers,
+    plan_runtime,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +79,23 @@ def test_token_ids_are_tokenizer_jsons(model_dir, q4):
     ]
     for text, ids in zip(texts, q4.ids(texts), strict=True):
         assert ids == reference.encode(text, add_special_tokens=False).ids, repr(text)
+
+
+def test_remembered_words_give_tokenizer_jsons_ids(model_dir, monkeypatch):
+    """Words' ids come from the memo the second time, and a full memo is emptied: the ids stay
+    tokenizer.json's whichever way the texts arrive (one by one, all at once, again)."""
+    from tokenizers import Tokenizer
+
+    from searcher.semantic import unigram
+
+    monkeypatch.setattr(unigram, "WORD_MEMO", 12)  # emptied many times over
+    reference = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok = unigram.UnigramTokenizer(pieces_file(model_dir))
+    texts = [PASSAGE + t for t in SWEDISH] + SWEDISH[::-1]
+    expected = [reference.encode(t, add_special_tokens=False).ids for t in texts]
+    assert [tok.encode([t])[0] for t in texts] == expected
+    assert tok.encode(texts) == expected
+    assert [tok.encode([t])[0] for t in texts] == expected
 
 
 @pytest.mark.parametrize(("runtime", "floor"), [(Runtime.onnx_q4, 0.9998),
@@ -147,15 +172,34 @@ def test_q4_weights_with_float32_activations_equal_torch(model_dir, torch_model,
     assert cosine.min() >= 0.99999, dict(zip(texts, cosine.round(6), strict=True))
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("runtime", [Runtime.onnx_q4, Runtime.onnx_int8])
-def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime):
+def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime, threads):
     """q4 scales activations per block of a row; int8, one scale per tensor, runs each text
-    alone on the CPU (onnx_model.rows_per_run)."""
-    model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=1)
+    alone on the CPU (onnx_model.rows_per_run), and with two threads two texts side by side
+    (runs_at_once), each still alone on its one-thread run."""
+    model = OnnxModel(model_dir, plan_runtime(runtime, [CPU]), threads=threads)
     texts = [PASSAGE + t for t in SWEDISH]
     together = model.encode(texts, batch_size=16)
     alone = np.stack([model.encode([t], batch_size=1)[0] for t in texts])
     assert np.abs(together - alone).max() < 1e-4
+
+
+@pytest.mark.skipif(any(p in GPU_PROVIDERS for p in available_providers()), reason="a GPU")
+def test_auto_encodes_passages_on_int8_and_queries_on_q4_on_a_cpu(model_dir, monkeypatch):
+    """The query/passage asymmetry of `auto` with the real loader (onnx_model.runtime_for_index
+    has the whole table): a new index's passages int8, queries q4 even for an int8 index."""
+    from searcher.semantic.encoder import DEFAULT_MODEL, Encoder
+
+    monkeypatch.delenv("SEARCHER_RUNTIME", raising=False)
+    passages = Encoder(DEFAULT_MODEL, use=Use.passages)
+    assert passages.runtime == "onnx-int8" and "int8" in passages.device
+    assert Encoder(DEFAULT_MODEL, index_runtime="onnx-q4", use=Use.passages).runtime == "onnx-q4"
+    query = Encoder(DEFAULT_MODEL, index_runtime="onnx-int8")
+    assert query.runtime == "onnx-q4" and query.describe()["dim"] == passages.describe()["dim"]
+    cosine = float(query.encode_query("sjukfrånvaro") @ passages.encode_passages(
+        ["sjukfrånvaro"])[0])  # prompts differ; the vectors still compare
+    assert 0.5 < cosine < 1.0
 
 
 def test_hybrid_search_with_the_default_model_never_imports_torch(full_index_dir):

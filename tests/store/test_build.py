@@ -246,7 +246,8 @@ class FakeEncoder:
 
     calls: list[int] = []
 
-    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None):
+    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None,
+                 use=None):
         self.name, self.dim, self.prompts = model, 16, {"query": "q: ", "passage": "p: "}
 
     def describe(self) -> dict:
@@ -328,10 +329,12 @@ class RuntimeFakeEncoder(FakeEncoder):
     """The fake as the default model: it records the runtime it would run on, chosen as the
     real one chooses (SEARCHER_RUNTIME, else the family of the index it encodes for)."""
 
-    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None):
+    def __init__(self, model: str, *, cache_dir=None, progress=None, index_runtime=None,
+                 use=onnx_model.Use.query):
         super().__init__(model, cache_dir=cache_dir, progress=progress)
-        asked = onnx_model.runtime_for_index(onnx_model.requested_runtime(), index_runtime)
-        self.runtime = "onnx-q4" if asked is onnx_model.Runtime.auto else asked.value
+        asked = onnx_model.runtime_for_index(onnx_model.requested_runtime(), index_runtime,
+                                             use, gpu=False)
+        self.runtime = asked.value
 
     def describe(self) -> dict:
         return {**super().describe(), "runtime": self.runtime}
@@ -347,19 +350,23 @@ def test_updates_stay_in_the_runtime_family_of_the_index(corpus, tmp_path, monke
         return layout.require_current(ix)[1]["semantic"]["runtime"]
 
     first = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
-    assert runtime() == "onnx-q4"
-    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-int8")  # another family: all again
+    assert runtime() == "onnx-int8"  # auto, a new index on the CPU: int8 passages
+    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-q4")  # another family: all again
     again = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
-    assert any("encoding every section again with onnx-int8" in n for n in again.notes)
-    assert again.passages_encoded == first.passages_encoded and runtime() == "onnx-int8"
+    assert any("encoding every section again with onnx-q4" in n for n in again.notes)
+    assert again.passages_encoded == first.passages_encoded and runtime() == "onnx-q4"
 
     monkeypatch.delenv("SEARCHER_RUNTIME")  # auto: a new document joins the index's family
     (corpus / "ny.txt").write_text("Kommunen beslutar om en ny skola.\n", encoding="utf-8")
     FakeEncoder.calls.clear()
     update = build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL)
-    assert FakeEncoder.calls == [1] and runtime() == "onnx-int8"
+    assert FakeEncoder.calls == [1] and runtime() == "onnx-q4"
     assert not any("again" in n for n in update.notes)
 
+    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-int8")  # the int8 family: all again
+    assert build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).passages_encoded == (
+        first.passages_encoded + 1)
+    assert runtime() == "onnx-int8"
     monkeypatch.setenv("SEARCHER_RUNTIME", "torch")  # the float family again: all again
     assert build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).passages_encoded == (
         first.passages_encoded + 1)
@@ -368,6 +375,8 @@ def test_updates_stay_in_the_runtime_family_of_the_index(corpus, tmp_path, monke
     monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-fp32")  # torch's family: nothing to encode
     assert NOTHING_CHANGED in build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).notes
     assert FakeEncoder.calls == [] and runtime() == "torch"
+    monkeypatch.delenv("SEARCHER_RUNTIME")  # auto keeps a float index float: nothing again
+    assert NOTHING_CHANGED in build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).notes
 
 
 def test_index_directory_with_odd_characters(tmp_path):
