@@ -356,15 +356,16 @@ def child_query(spec: dict) -> dict:
     for mode in modes:
         for q in queries:
             ix.search(q, mode=mode, limit=LIMIT)
-        times = []
-        for _ in range(repeat):
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(repeat):  # the modes take turns, so a change of load falls on each alike
+        for mode in modes:
             if mode != "lexical":
                 ix.encoder().clear_cache()  # query encoding is part of what we measure
             for q in queries:
                 t = time.perf_counter()
                 ix.search(q, mode=mode, limit=LIMIT)
-                times.append((time.perf_counter() - t) * 1000)
-        out[mode] = pcts(times)
+                times[mode].append((time.perf_counter() - t) * 1000)
+    out.update((mode, pcts(ms)) for mode, ms in times.items())
     if ix.has_semantic and "semantic" in modes:
         enc = ix.encoder()
         vectors = ix._vectors()
@@ -766,8 +767,8 @@ def bench_vectors(target: int, sem: dict, big: dict, args, queries: list[str]) -
     attached.unlink(missing_ok=True)
     info = run_child("vectors", {**spec, "attach": not reuse})
     attached.write_text(json.dumps(key))
-    q = run_child("query", {"index_dir": big["index_dir"], "queries": queries, "repeat": 1,
-                            "modes": list(MODES)})
+    q = run_child("query", {"index_dir": big["index_dir"], "queries": queries,
+                            "repeat": args.repeat, "modes": list(MODES)})
     lex, hyb = q["lexical"].get("p50_ms"), q.get("hybrid", {}).get("p50_ms")
     return {**info, "docs": big["docs"], "query": q,
             "hybrid_minus_lexical_p50_ms": round(hyb - lex, 3) if lex and hyb else None}
