@@ -14,6 +14,11 @@ tests/lexical/test_scorer.py):
   `_data`, `_values`, `_lastblock`, `_goto` and `_nextoffset` read it block by block.
 - The term index (`reader._terms._tindex`, an OrderedHashReader) has `indexlen`, `indexbase`,
   `indexsize`, `key_at` and `_get_pos`, and searches it with `closest_key_pos`.
+- A W3 TermInfo of postings not inlined ends with their offset in the postings file (8 bytes)
+  and length (4), and a row of the terms table (OrderedHashWriter) is `_lengths` (key and
+  value sizes), key and value, its position kept in `index` and `buckets`: the commit moves
+  offsets and adds rows a batch at a time (files compared byte for byte with whoosh's own in
+  tests/lexical/test_prepared.py, rows in test_whoosh_internals.py).
 - whoosh unpickles its TOC (the schema, the segment list), compound-file directories, posting
   block headers and blocks, stored fields and position values through `whoosh.index.pickle`,
   `whoosh.filedb.structfile.load_pickle` and the `loads` of `whoosh.codec.whoosh3`,
