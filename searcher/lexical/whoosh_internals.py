@@ -14,6 +14,11 @@ tests/lexical/test_scorer.py):
   `_data`, `_values`, `_lastblock`, `_goto` and `_nextoffset` read it block by block.
 - The term index (`reader._terms._tindex`, an OrderedHashReader) has `indexlen`, `indexbase`,
   `indexsize`, `key_at` and `_get_pos`, and searches it with `closest_key_pos`.
+- A W3 TermInfo of postings not inlined ends with their offset in the postings file (8 bytes)
+  and length (4), and a row of the terms table (OrderedHashWriter) is `_lengths` (key and
+  value sizes), key and value, its position kept in `index` and `buckets`: the commit moves
+  offsets and adds rows a batch at a time (files compared byte for byte with whoosh's own in
+  tests/lexical/test_prepared.py, rows in test_whoosh_internals.py).
 - whoosh unpickles its TOC (the schema, the segment list), compound-file directories, posting
   block headers and blocks, stored fields and position values through `whoosh.index.pickle`,
   `whoosh.filedb.structfile.load_pickle` and the `loads` of `whoosh.codec.whoosh3`,
@@ -25,6 +30,7 @@ Anything that is not the layout described falls back to whoosh's public interfac
 
 from __future__ import annotations
 
+import functools
 import heapq
 import importlib
 import io
@@ -34,6 +40,7 @@ import tempfile
 import types
 import zlib
 from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +54,12 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
+    W3TermInfo,
     _lenfield,
 )
+from whoosh.filedb.filetables import OrderedHashWriter, _lengths
+from whoosh.filedb.structfile import StructFile
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_long, pack_ushort, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # -- no code from an index: the only objects whoosh's pickles may name ------------------------
@@ -312,8 +323,75 @@ def remember_pivots(reader) -> None:
 # spills one 5-tuple per posting, which at 10,000 documents costs more than the rest of the
 # commit. What whoosh's merge policy adds to its own pool at commit (older segments' postings,
 # numbered after ours) is merged in after ours, term by term.
+#
+# At commit, the terms' posting blocks are encoded by whoosh's own W3PostingsWriter (ids
+# delta-coded, pickled, zlib-compressed: most of the commit's time) a batch of consecutive
+# terms at a time into a buffer, by `encode_terms`: in worker processes when the caller gives
+# a Runner that has some, so the commit no longer runs on one core. This process writes the
+# buffers in term order and each term's TermInfo, its offset moved from the buffer to the
+# postings file.
 
 SPILL_POSTINGS = 4_000_000  # postings held in memory before a run is written (~25 bytes each)
+#: Postings (and at most ENCODE_TERMS terms) encoded per batch at commit: enough work per batch
+#: (~0.1 s) that sending it to a worker costs little.
+ENCODE_POSTINGS = 30_000
+ENCODE_TERMS = 3_000
+#: The end of a W3 TermInfo of postings not inlined: the offset in the postings file, the length.
+_EXTENT_SIZE = _LONG_SIZE + _INT_SIZE
+
+#: One term's postings as the commit encodes them: (field, term bytes, docnums, weights, encoded
+#: values, quantised field lengths).
+TermRow = tuple[str, bytes, list, list, list, list]
+#: Runs a function on each batch, in order, yielding (batch, result): in this process, or in
+#: worker processes (searcher.lexical.writer).
+Runner = Callable[[Callable, Iterable], Iterator[tuple]]
+
+
+def run_here(fn: Callable, batches: Iterable) -> Iterator[tuple]:
+    """A Runner without worker processes."""
+    for batch in batches:
+        yield batch, fn(batch)
+
+
+@dataclass(frozen=True, slots=True)
+class PostingsCodec:
+    """What encoding posting blocks needs, picklable for worker processes: each field's
+    format and the W3 codec's block settings."""
+
+    formats: dict
+    blocklimit: int
+    compression: int
+    inlinelimit: int
+
+    @classmethod
+    def of(cls, writer) -> PostingsCodec:
+        pw = writer.codec.postings_writer(io.BytesIO())
+        formats = {name: field.format for name, field in writer.schema.items() if field.indexed}
+        return cls(formats, pw._blocklimit, pw._compression, pw._inlinelimit)
+
+
+def encode_terms(codec: PostingsCodec, rows: list[TermRow]) -> tuple[bytes, list[bytes]]:
+    """Consecutive terms' posting blocks, written by whoosh's W3PostingsWriter into one
+    buffer, and each term's TermInfo bytes (as the terms table stores them) with its offset
+    in that buffer."""
+    buf = io.BytesIO()
+    pw = W3PostingsWriter(StructFile(buf), codec.blocklimit, compression=codec.compression,
+                          inlinelimit=codec.inlinelimit)
+    infos = []
+    for fieldname, _btext, ids, weights, values, lens in rows:
+        pw.start_postings(codec.formats[fieldname], W3TermInfo())
+        _fill_blocks(pw, ids, weights, values, lens)
+        infos.append(pw.finish_postings().to_bytes())
+    return buf.getvalue(), infos
+
+
+def _moved(info: bytes, base: int) -> bytes:
+    """TermInfo bytes whose postings start `base` bytes later (inlined ones: unchanged)."""
+    if info[0]:  # the flag of inlined postings
+        return info
+    at = len(info) - _EXTENT_SIZE
+    (offset,) = unpack_long(info[at:at + _LONG_SIZE])
+    return info[:at] + pack_long(base + offset) + info[at + _LONG_SIZE:]
 
 
 def fast_adding_supported(schema) -> bool:
@@ -423,13 +501,14 @@ class FastSegment:
     of the documents added (as whoosh's per-document reader returns them: one-byte quantised,
     None for none; whoosh's commit asks the reader once per posting, through several layers)."""
 
-    def __init__(self, writer) -> None:
+    def __init__(self, writer, run: Runner = run_here) -> None:
         self.writer = writer
+        self.run = run  # where the commit encodes posting blocks
         self.pool = TermPool()
         self.known: dict[str, dict[int, int | None]] = {}
         self.reader = None
         fw = writer.fieldwriter
-        if type(fw) is not W3FieldWriter or type(
+        if type(fw) is not W3FieldWriter or type(fw._tindex) is not OrderedHashWriter or type(
                 writer.codec.postings_writer(io.BytesIO())) is not W3PostingsWriter:
             raise TypeError(f"not the W3 codec's field writer: {type(fw).__name__}")
         own = writer.per_document_reader
@@ -505,32 +584,79 @@ class FastSegment:
         return getattr(self.reader, name)
 
     def write_postings(self, fw, schema, items) -> None:
-        """whoosh's FieldWriter.add_postings, a term at a time: each block of a term is filled
-        the way W3PostingsWriter.add_posting fills it and written by whoosh's own _write_block
-        and finish_postings, so the files are the same byte for byte."""
+        """whoosh's FieldWriter.add_postings: each term's blocks filled the way
+        W3PostingsWriter.add_posting fills them and written by whoosh's own _write_block and
+        finish_postings (see encode_terms), so the files are the same byte for byte."""
+        postfile, tindex = fw._postfile, fw._tindex
+        encode = functools.partial(encode_terms, PostingsCodec.of(self.writer))
+        lastfn = None
+        for batch, (blob, infos) in self.run(encode, self._term_batches(items)):
+            base = postfile.tell()
+            postfile.write(blob)
+            records = []
+            for row, info in zip(batch, infos, strict=True):
+                fieldname = row[0]
+                if fieldname != lastfn:
+                    if lastfn is not None:
+                        fw.finish_field()
+                    fw.start_field(fieldname, schema[fieldname])
+                    prefix = pack_ushort(fw._fieldid)
+                    lastfn = fieldname
+                records.append((prefix + row[1], _moved(info, base)))
+            _add_terms(tindex, records)
+        if lastfn is not None:
+            fw.finish_field()
+
+    def _term_batches(self, items) -> Iterator[list[TermRow]]:
+        """The pool's terms with their documents' field lengths, in batches to encode."""
+        batch: list[TermRow] = []
+        postings = 0
         lastfn = None
         known: dict = {}
         for fieldname, btext, ids, weights, values in self.pool.terms(_grouped(items)):
             if fieldname != lastfn:
-                if lastfn is not None:
-                    fw.finish_field()
-                fw.start_field(fieldname, schema[fieldname])
                 known = self.known.get(fieldname, {})
                 lastfn = fieldname
             lens = [known[d] if d in known else self.doc_field_length(d, fieldname)
                     for d in ids]
-            _write_term(fw, btext, ids, weights, values, lens)
-        if lastfn is not None:
-            fw.finish_field()
+            batch.append((fieldname, btext, ids, weights, values, lens))
+            postings += len(ids)
+            if postings >= ENCODE_POSTINGS or len(batch) >= ENCODE_TERMS:
+                yield batch
+                batch, postings = [], 0
+        if batch:
+            yield batch
 
 
-def _write_term(fw, btext: bytes, ids: list, weights: list, values: list, lens: list) -> None:
-    fw.start_term(btext)
-    pw = fw._postwriter
+def _add_terms(tindex, records: list[tuple[bytes, bytes]]) -> None:
+    """tindex.add(key, value) for each record, as whoosh's OrderedHashWriter.add does it, with
+    the file position counted instead of asked for twice per term, and one write."""
+    pos = tindex.dbfile.tell()
+    index_append, buckets, hashfn = tindex.index.append, tindex.buckets, tindex.hashfn
+    last = tindex.lastkey
+    out = []
+    for key, value in records:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index_append(pos)
+        out += (_lengths.pack(len(key), len(value)), key, value)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        pos += _lengths.size + len(key) + len(value)
+        last = key
+    tindex.lastkey = last
+    tindex.dbfile.write(b"".join(out))
+
+
+def _fill_blocks(pw, ids: list, weights: list, values: list, lens: list) -> None:
+    """Give a started W3PostingsWriter one term's postings, block by block, as its
+    add_posting would (it writes a full block when the next posting comes). The values must
+    be separate objects, as whoosh's are: pickle writes an object met twice in a block as a
+    back-reference, so sharing equal values would change the bytes."""
     limit = pw._blocklimit
     for start in range(0, len(ids), limit):
         if start:
-            pw._write_block()  # add_posting writes a full block when the next posting comes
+            pw._write_block()
         end = start + limit
         chunk = weights[start:end]
         pw._ids = array("I", ids[start:end])
@@ -540,4 +666,3 @@ def _write_term(fw, btext: bytes, ids: list, weights: list, values: list, lens: 
         given = [n for n in lens[start:end] if n]
         pw._minlength = min(given) if given else None
         pw._maxlength = max(given) if given else 0
-    fw.finish_term()

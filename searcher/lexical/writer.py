@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -17,7 +19,9 @@ from searcher.lexical.schema import build_schema, section_fields
 from searcher.lexical.whoosh_internals import (
     FastSegment,
     ForbiddenObject,
+    Runner,
     fast_adding_supported,
+    run_here,
 )
 from searcher.records import Section
 
@@ -74,21 +78,33 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256,
 
     Postings are computed by searcher.lexical.prepared (equal to whoosh's own analysis, several
     times faster), in `workers` spawned processes when given (this one then only writes), and
-    handed to the writer; a schema it does not cover goes through whoosh's own analysis."""
+    handed to the writer; the same workers encode the posting blocks at commit. A schema it
+    does not cover goes through whoosh's own analysis."""
     ix = open_whoosh(path)
     writer = ix.writer(limitmb=limitmb, compound=False)  # see NOT_COMPOUND
+    if not fast_adding_supported(writer.schema):
+        return _add_through_whoosh(writer, sections)
     n = 0
-    try:
-        if fast_adding_supported(writer.schema):
-            segment = FastSegment(writer)
+    with _runner(writer.schema, workers) as run:
+        try:
+            segment = FastSegment(writer, run)
             update = ix.doc_count_all() > 0  # nothing to replace in an empty index
-            for fields, prepared in _prepared(writer.schema, sections, workers):
+            for fields, prepared in _prepared(writer.schema, sections, run):
                 segment.add(fields, prepared, update=update)
                 n += 1
-        else:
-            for section in sections:
-                writer.update_document(**section_fields(section))
-                n += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return n
+
+
+def _add_through_whoosh(writer, sections: Iterable[Section]) -> int:
+    n = 0
+    try:
+        for section in sections:
+            writer.update_document(**section_fields(section))
+            n += 1
     except BaseException:
         writer.cancel()
         raise
@@ -96,33 +112,54 @@ def add_sections(path: Path, sections: Iterable[Section], *, limitmb: int = 256,
     return n
 
 
-def _prepared(schema, sections: Iterable[Section], workers: int) -> Iterator[tuple[dict, dict]]:
-    """(whoosh fields, prepared postings) of each section, in order."""
+@contextlib.contextmanager
+def _runner(schema, workers: int) -> Iterator[Runner]:
+    """A Runner over `workers` spawned processes (this process when none), shut down after.
+
+    Spawned, not forked: the parent may hold threads (a progress bar) whose locks a fork
+    would copy mid-use."""
     if workers < 1:
+        yield run_here
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(schema,))
+    try:
+        yield functools.partial(_in_order, pool, workers * AHEAD)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(pool: ProcessPoolExecutor, ahead: int, fn: Callable,
+              batches: Iterable) -> Iterator[tuple]:
+    """(batch, fn(batch)) for each batch, in order, with up to `ahead` batches in flight."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append((batch, pool.submit(fn, batch)))
+        if len(pending) >= ahead:
+            batch, future = pending.popleft()
+            yield batch, future.result()
+    while pending:
+        batch, future = pending.popleft()
+        yield batch, future.result()
+
+
+def _prepared(schema, sections: Iterable[Section], run: Runner) -> Iterator[tuple[dict, dict]]:
+    """(whoosh fields, prepared postings) of each section, in order: analysed here, or in
+    batches by the runner's workers."""
+    if run is run_here:
         analyser = PreparedAnalyser(schema)
         for section in sections:
             fields = section_fields(section)
             yield fields, analyser.prepare(fields)
         return
-    # Spawned, not forked: the parent may hold threads (a progress bar) whose locks a fork
-    # would copy mid-use.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(schema,))
-    try:
-        it = iter(sections)
-        pending: deque = deque()
-        while True:
-            while len(pending) < workers * AHEAD:
-                batch = [section_fields(s) for s in islice(it, BATCH)]
-                if not batch:
-                    break
-                pending.append((batch, pool.submit(_prepare_batch, batch)))
-            if not pending:
-                return
-            batch, future = pending.popleft()
-            yield from zip(batch, future.result(), strict=True)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    for batch, prepared in run(_prepare_batch, _batches(sections)):
+        yield from zip(batch, prepared, strict=True)
+
+
+def _batches(sections: Iterable[Section]) -> Iterator[list[dict]]:
+    it = iter(sections)
+    while batch := [section_fields(s) for s in islice(it, BATCH)]:
+        yield batch
 
 
 _WORKER: dict[str, PreparedAnalyser] = {}

@@ -129,6 +129,7 @@ def _old_way(path: Path, sections: list[Section]) -> None:
 ])
 def test_index_equals_whooshs_own(tmp_path, seed_sections, workers, spill, monkeypatch):
     monkeypatch.setattr(lexical, "BATCH", 7)  # several batches in flight, out of step
+    monkeypatch.setattr(whoosh_internals, "ENCODE_TERMS", 50)  # many batches at commit too
     if spill:
         monkeypatch.setattr(whoosh_internals, "SPILL_POSTINGS", spill)
     new, old = tmp_path / "new", tmp_path / "old"

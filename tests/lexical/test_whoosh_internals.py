@@ -3,13 +3,15 @@ pivots and posting blocks parsed in memory give exactly what whoosh's own reads 
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
-from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+from whoosh.filedb.structfile import StructFile
 
 from searcher.lexical.index import LexicalIndex
-from searcher.lexical.whoosh_internals import _PivotMemo
+from searcher.lexical.whoosh_internals import _add_terms, _PivotMemo
 from searcher.store import layout
 
 
@@ -83,3 +85,31 @@ def test_blocks_parsed_in_memory_are_whooshs_blocks(seed_path_index, monkeypatch
                 assert got == ref, (field, btext)
                 checked += 1
     assert checked > 20
+
+
+def _term_table(records, batch: int | None) -> tuple[bytes, list, list]:
+    table = OrderedHashWriter(StructFile(io.BytesIO()))
+    if batch is None:
+        for key, value in records:
+            table.add(key, value)
+    else:
+        for i in range(0, len(records), batch):
+            _add_terms(table, records[i:i + batch])
+    return table.dbfile.file.getvalue(), list(table.index.array), table.buckets
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_batched_term_rows_equal_whooshs_own_adds(batch):
+    """The commit adds a batch of terms at once: the same file bytes, key positions and hash
+    buckets as whoosh's OrderedHashWriter.add one term at a time (keys of mixed lengths,
+    values of any size, positions growing past 64 KiB so the position array widens)."""
+    rng = random.Random(7)
+    keys = sorted({bytes([0, rng.randrange(4)]) + rng.randbytes(rng.randrange(1, 40))
+                   for _ in range(3000)})
+    records = [(k, rng.randbytes(rng.randrange(0, 60))) for k in keys]
+    assert _term_table(records, batch) == _term_table(records, None)
+
+
+def test_batched_term_rows_refuse_keys_out_of_order():
+    with pytest.raises(ValueError, match="Keys must increase"):
+        _term_table([(b"\x00b", b"1"), (b"\x00a", b"2")], 7)
