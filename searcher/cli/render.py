@@ -183,9 +183,10 @@ def raw_scores(r: Result) -> str:
 
 
 def heading_of(s: Section) -> str:
-    """`§ 261 Title` or `Chapter › Heading`: how a section is named in lists."""
+    """`§ 261 Title` or `Chapter › Heading`: how a section is named in lists, on one line
+    (a title holding line breaks would break a hit's compact layout)."""
     label = f"§ {s.paragraph} " if s.paragraph else ""
-    return label + " › ".join(dict.fromkeys((*s.breadcrumb, s.title)))
+    return " ".join((label + " › ".join(dict.fromkeys((*s.breadcrumb, s.title)))).split())
 
 
 def section_view(ctx: SectionContext, patterns: list[re.Pattern] | None = None) -> Group:

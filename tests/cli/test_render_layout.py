@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -99,6 +99,7 @@ def _result(rank, title, text, lex=None, sem=None, page=None):
                   lexical_score=1.5 if lex else None, semantic_score=0.8 if sem else None)
 
 
+@example([("\n\n\n", "", None, None)], 30, False)  # a title of line breaks
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(_TEXT, _TEXT, st.one_of(st.none(), st.integers(1, 50)),
                           st.one_of(st.none(), st.integers(1, 50))), min_size=1, max_size=5),
