@@ -224,14 +224,12 @@ def cosine_shortfall(vi, queries):
 def test_ann_on_tiled_near_duplicates_at_100k(tmp_path):
     """The benchmark's hard case, at the default beam: held-out-like probes keep recall@10 ≥
     0.99 (0.988 at half the beam), and where the tiling noise alone orders the top 10 the
-    returned ten are within 0.0007 of the exact ten's mean cosine (0.0008 at half the beam;
-    recall@10 there is ~0.86, and no beam short of a full scan reaches 1). The graph is built
-    by several threads, so the figure moves from build to build: 0.0006 was exceeded once
-    (0.000604); 0.0007 still fails at half the beam."""
+    returned ten are within 0.0006 of the exact ten's mean cosine (0.0008 at half the beam;
+    recall@10 there is ~0.86, and no beam short of a full scan reaches 1)."""
     needs_usearch()
     rows, ids, queries, probes = tiled(100_000, 384, seed=5)
     save(tmp_path, rows, ids)
     vi = VectorIndex(tmp_path)
     assert vi.backend == "hnsw-int8"
     assert recall_at_10(vi, probes) >= 0.99
-    assert cosine_shortfall(vi, queries) <= 0.0007
+    assert cosine_shortfall(vi, queries) <= 0.0006
