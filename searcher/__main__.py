@@ -1,7 +1,7 @@
-"""`python -m searcher` runs the CLI."""
+"""`python -m searcher` runs the CLI (with the same warm start as the `searcher` script)."""
 
 from __future__ import annotations
 
-from searcher.cli import main
+from searcher.launch import main
 
 main()

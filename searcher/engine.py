@@ -221,10 +221,11 @@ class SearchIndex:
 
     def _encoder(self):
         if self._lazy.encoder is None:
-            from searcher.semantic.encoder import Encoder
+            from searcher.semantic.encoder import open_encoder
 
             sem = self.manifest["semantic"]
-            enc = Encoder(self.model, cache_dir=self.cache_dir, index_runtime=sem.get("runtime"))
+            enc = open_encoder(self.model, cache_dir=self.cache_dir,
+                               index_runtime=sem.get("runtime"))
             if enc.dim != sem.get("dim") or enc.prompts != sem.get("prompts"):
                 raise IndexMismatchError(
                     f"model {self.model!r} now gives dim {enc.dim} / prompts {enc.prompts}, the "

@@ -13,8 +13,10 @@ L2-normalised.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 
@@ -270,3 +272,43 @@ class Encoder:
     def encode_query(self, text: str) -> np.ndarray:
         """(dim,) float32, normalised; repeated queries come from a cache."""
         return np.frombuffer(self._query_cache(text), dtype=np.float32)
+
+
+#: Encoders loaded ahead of need (`load_ahead`), by the arguments that made them.
+_AHEAD: dict[tuple, Future] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _ahead_key(model: str, cache_dir: str | None, index_runtime: str | None, use: Use) -> tuple:
+    return (model, cache_dir or None, index_runtime, Use(use))
+
+
+def load_ahead(model: str, *, cache_dir: str | None = None, index_runtime: str | None = None,
+               use: Use = Use.query) -> None:
+    """Load an encoder now, in the calling (background) thread, for a later `open_encoder` with
+    the same arguments: a search process starts the model while its CLI is still importing."""
+    key = _ahead_key(model, cache_dir, index_runtime, use)
+    future: Future = Future()
+    with _AHEAD_LOCK:
+        if key in _AHEAD:
+            return
+        _AHEAD[key] = future
+    try:
+        future.set_result(Encoder(model, cache_dir=cache_dir, index_runtime=index_runtime,
+                                  use=use))
+    except BaseException as e:  # noqa: BLE001 - handed to open_encoder, which loads again
+        future.set_exception(e)
+
+
+def open_encoder(model: str, *, cache_dir: str | None = None, index_runtime: str | None = None,
+                 use: Use = Use.query) -> Encoder:
+    """The encoder loaded ahead with these arguments (waiting for it), else a new one. A load
+    ahead that failed is tried again here, so its error is raised where the caller expects."""
+    with _AHEAD_LOCK:
+        future = _AHEAD.pop(_ahead_key(model, cache_dir, index_runtime, use), None)
+    if future is not None:
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - loaded again below, which raises it properly
+            pass
+    return Encoder(model, cache_dir=cache_dir, index_runtime=index_runtime, use=use)

@@ -203,14 +203,21 @@ def test_auto_encodes_passages_on_int8_and_queries_on_q4_on_a_cpu(model_dir, mon
 
 
 def test_hybrid_search_with_the_default_model_never_imports_torch(full_index_dir):
-    """Cold start: the query path of a default-model index runs on onnxruntime alone."""
+    """Cold start: the query path of a default-model index runs on onnxruntime alone, the
+    warm start of the `searcher` entry (searcher/launch.py) included, and the engine takes the
+    encoder that warm start loaded (none is left unclaimed)."""
     code = (
         "import sys\n"
+        "from searcher import launch\n"
+        "argv = ['search', 'sjukfrånvaro', '--json', '--index-dir', sys.argv[1]]\n"
+        "launch.start_encoder(argv).join()\n"
         "from searcher.cli import app\n"
         "try:\n"
-        "    app(['search', 'sjukfrånvaro', '--json', '--index-dir', sys.argv[1]])\n"
+        "    app(argv)\n"
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
+        "from searcher.semantic import encoder\n"
+        "assert not encoder._AHEAD, encoder._AHEAD\n"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers')\n"
         "         if m in sys.modules]\n"
         "print('HEAVY', heavy, 'ORT', 'onnxruntime' in sys.modules, file=sys.stderr)\n"
