@@ -46,11 +46,13 @@ DOT_CHUNK = 512  # rows cast and multiplied per step (dot_rows)
 
 
 def save(directory: Path, vectors: np.ndarray, passage_sections: list[str], *,
-         dtype: str = DEFAULT_DTYPE, ann_min_rows: int = ANN_MIN_ROWS) -> None:
+         dtype: str = DEFAULT_DTYPE, ann_min_rows: int = ANN_MIN_ROWS,
+         ann_threads: int | None = None) -> None:
     """Write the matrix; passages of one section must be contiguous, in section order.
 
     `dtype` is the stored precision (float16 or float32); an ANN graph is built from
-    `ann_min_rows` passages on when usearch is installed (exact search otherwise).
+    `ann_min_rows` passages on when usearch is installed (exact search otherwise), with
+    `ann_threads` threads (build_ann).
     """
     if dtype not in STORE_DTYPES:
         raise ValueError(f"unknown vector dtype {dtype!r}; choose from {', '.join(STORE_DTYPES)}")
@@ -75,7 +77,7 @@ def save(directory: Path, vectors: np.ndarray, passage_sections: list[str], *,
             f.flush()
     (directory / ANN_FILE).unlink(missing_ok=True)
     if len(vectors) >= ann_min_rows and len(vectors) > 0:
-        build_ann(directory / ANN_FILE, np.asarray(vectors, dtype=np.float32))
+        build_ann(directory / ANN_FILE, np.asarray(vectors, dtype=np.float32), threads=ann_threads)
 
 
 def _native(module: str):
@@ -127,15 +129,18 @@ def dot_rows(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_ann(path: Path, vectors: np.ndarray) -> bool:
-    """An int8 HNSW graph over normalised rows (key = row number); False without usearch."""
+def build_ann(path: Path, vectors: np.ndarray, *, threads: int | None = None) -> bool:
+    """An int8 HNSW graph over normalised rows (key = row number); False without usearch.
+    `threads` (default: every core) builds it; one thread inserts in row order, so the graph
+    is the same on every run (the threads' interleaving otherwise shifts a few edges)."""
     index_cls = _usearch()
     if index_cls is None:
         return False
     index = index_cls(ndim=vectors.shape[1], metric="cos", dtype="i8",
                       connectivity=ANN_CONNECTIVITY, expansion_add=ANN_EXPANSION_ADD,
                       expansion_search=ANN_EXPANSION_SEARCH)
-    index.add(np.arange(len(vectors), dtype=np.uint64), vectors, threads=os.cpu_count() or 1)
+    index.add(np.arange(len(vectors), dtype=np.uint64), vectors,
+              threads=threads or os.cpu_count() or 1)
     tmp = path.with_name(path.name + ".tmp")
     index.save(str(tmp))
     os.replace(tmp, path)
