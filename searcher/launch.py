@@ -31,7 +31,7 @@ NO_ENCODING_OPTIONS = frozenset({"--count", "-c", "--files-with-matches", "-l", 
                                  "--backend", "--help", "-h", "--version"})
 #: How long the process waits at exit for a load still running (its C++ must not be torn
 #: down under it); only a command that ended before it needed the model waits at all.
-EXIT_WAIT_S = 30.0
+EXIT_WAIT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
