@@ -204,11 +204,11 @@ def test_auto_encodes_passages_on_int8_and_queries_on_q4_on_a_cpu(model_dir, mon
 
 def test_hybrid_search_with_the_default_model_never_imports_torch(full_index_dir):
     """Cold start: the query path of a default-model index runs on onnxruntime alone, the
-    warm start of the `searcher` entry (searcher/launch.py) included, and the engine takes the
+    warm start of the `searcher` entry (searcher/__main__.py) included, and the engine takes the
     encoder that warm start loaded (none is left unclaimed)."""
     code = (
         "import sys\n"
-        "from searcher import launch\n"
+        "import searcher.__main__ as launch\n"
         "argv = ['search', 'sjukfrånvaro', '--json', '--index-dir', sys.argv[1]]\n"
         "launch.start_encoder(argv).join()\n"
         "from searcher.cli import app\n"

@@ -1,4 +1,5 @@
-"""The warm start: which command lines load the query encoder ahead, and the hand-over."""
+"""searcher/__main__.py, the warm start: which command lines load the query encoder ahead,
+and the hand-over to the engine."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from searcher import launch
-from searcher.launch import Ahead, Guess, encoder_for, guess
+import searcher.__main__ as launch
+from searcher.__main__ import Ahead, Guess, encoder_for, guess
 
 GUESSES = [
     # (argv, guess)
@@ -55,7 +56,7 @@ def _options(command) -> set[str]:
 
 
 def test_the_guess_reads_the_options_the_commands_declare():
-    """The spellings launch.py reads are those of the Typer commands (so they cannot drift)."""
+    """The spellings `searcher.__main__` reads are the Typer commands' own (no drift)."""
     import typer.main
 
     from searcher.cli import app
