@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from searcher.analysis.compounds import split_compound
-from searcher.analysis.lexicon import build_lexicon, load_lexicon, read_lexicon, save_lexicon
+from searcher.analysis.lexicon import (
+    Lexicon,
+    build_lexicon,
+    load_lexicon,
+    read_lexicon,
+    save_lexicon,
+)
 
 AFF = """SET UTF-8
 COMPOUNDBEGIN X
@@ -58,6 +66,25 @@ def test_cache_file_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "cache" / "lex.txt"
     save_lexicon(lex, path)
     assert read_lexicon(path) == lex
+
+
+@pytest.mark.parametrize("lex", [
+    Lexicon(begin={}, middle={}, end=frozenset()),
+    Lexicon(begin={"placerings": "placering"}, middle={}, end=frozenset({"kostnad"})),
+    Lexicon(begin={}, middle={"kostnads": "kostnad", "mät": "mät"}, end=frozenset()),
+    Lexicon(begin={"a": "a"}, middle={"b": "b"}, end=frozenset({"c", "d"})),
+])
+def test_cache_file_round_trip_with_empty_sections(tmp_path: Path, lex: Lexicon) -> None:
+    path = tmp_path / "lex.txt"
+    save_lexicon(lex, path)
+    assert read_lexicon(path) == lex
+
+
+def test_a_damaged_cache_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lex.txt"
+    path.write_text("#begin\na\n#end\nb", encoding="utf-8")  # no #middle
+    with pytest.raises(ValueError, match="sections"):
+        read_lexicon(path)
 
 
 def test_real_lexicon_is_read_from_its_cache_not_rebuilt(monkeypatch) -> None:
