@@ -25,7 +25,7 @@ from whoosh.qparser import OrGroup, QueryParser
 
 from searcher.lexical.index import LexicalIndex, Scoring
 from searcher.lexical.schema import BM25_B, BM25_K1
-from searcher.lexical.scorer import Unsupported, VectorScorer
+from searcher.lexical.scorer import Unsupported, VectorScorer, sorted_unique
 from searcher.lexical.tree import from_whoosh
 from searcher.query.filters import Filters
 from searcher.store import layout
@@ -271,3 +271,11 @@ def test_arrays_are_plain_numpy(seed_lexical):
     with seed_lexical._reading() as s:
         ids, scores = VectorScorer(s, B=BM25_B, K1=BM25_K1).top(from_whoosh(q), 3)
     assert isinstance(ids, np.ndarray) and ids.dtype == np.int64 and scores.dtype == np.float64
+
+
+@given(st.lists(st.integers(-2**40, 2**40), max_size=60))
+def test_sorted_unique_is_numpys_unique(values):
+    """The oracle: np.unique (which the scorer avoids, as it imports numpy.ma on first use)."""
+    a = np.asarray(values, dtype=np.int64)
+    got = sorted_unique(a)
+    assert got.dtype == a.dtype and np.array_equal(got, np.unique(a))
