@@ -3,9 +3,8 @@
 No torch here: a query costs importing onnxruntime, one ~75 MB session, and the few pieces of
 its words read from the piece table (unigram.py; README, "Performance"). Which file and which
 execution provider is a pure decision (`runtime_for_index`, `plan_runtime`, tested as tables):
-unless SEARCHER_RUNTIME names one, a GPU gets the fp32 file; on the CPU a new index's passages
-get the int8 file and queries the 4-bit one, and an index's updates stay in the runtime family
-of its vectors.
+unless SEARCHER_RUNTIME names one, a GPU gets the fp32 file and the CPU the 4-bit one, and an
+index's updates stay in the runtime family of its vectors (an index made with int8 keeps it).
 On the CPU each text runs alone (`rows_per_run`), on a GPU in batches.
 """
 
@@ -84,17 +83,14 @@ def runtime_for_index(requested: Runtime, built_with: str | None, use: Use, *,
     the CPU, fp32 on a GPU) whatever made the index, since one query vector nearer torch ranks
     better against either family's passages (public.json semantic nDCG@10 on an int8 index:
     0.719 with q4 queries, 0.708 with int8 ones; dev.json 0.769 vs 0.752). Passages keep the
-    family of the index's vectors; a new index on the CPU gets int8 (2.7× q4's passages/s
-    there; its vectors are the noisier, but each passage's error is its own).
+    family of the index's vectors; a new index gets the float family too. int8 passages are
+    2–2.7× faster to encode, but what they cost in ranking depends on the CPU's integer
+    kernels: public.json semantic nDCG@10 −0.008 against torch on an AVX2 CPU, −0.037 on an
+    AVX-512 VNNI one (README); so int8 is used only when asked for (or by an index made so).
     """
     if requested is not Runtime.auto:
         return requested
-    if use is Use.query:
-        kind = "float"
-    elif built_with is None:
-        kind = "float" if gpu else "int8"
-    else:
-        kind = family(built_with)
+    kind = "float" if use is Use.query or built_with is None else family(built_with)
     if kind == "int8":
         return Runtime.onnx_int8
     if kind == "float":

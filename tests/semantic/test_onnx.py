@@ -89,8 +89,8 @@ def test_unknown_runtime_names_the_choices(monkeypatch):
 # (asked for, runtime that made the index's vectors (None: a new index), use, GPU) → runtime
 Q, P = Use.query, Use.passages
 FOLLOW = [
-    # auto, a new index: passages int8 on the CPU, fp32 on a GPU; queries q4 / fp32
-    (Runtime.auto, None, P, False, Runtime.onnx_int8),
+    # auto, a new index: the float family, q4 on the CPU, fp32 on a GPU, for both uses
+    (Runtime.auto, None, P, False, Runtime.onnx_q4),
     (Runtime.auto, None, P, True, Runtime.onnx_fp32),
     (Runtime.auto, None, Q, False, Runtime.onnx_q4),
     (Runtime.auto, None, Q, True, Runtime.onnx_fp32),

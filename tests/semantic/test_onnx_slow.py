@@ -186,15 +186,15 @@ def test_a_vector_does_not_depend_on_its_batch(model_dir, runtime, threads):
 
 
 @pytest.mark.skipif(any(p in GPU_PROVIDERS for p in available_providers()), reason="a GPU")
-def test_auto_encodes_passages_on_int8_and_queries_on_q4_on_a_cpu(model_dir, monkeypatch):
-    """The query/passage asymmetry of `auto` with the real loader (onnx_model.runtime_for_index
-    has the whole table): a new index's passages int8, queries q4 even for an int8 index."""
+def test_auto_encodes_on_q4_on_a_cpu_and_keeps_an_int8_index_int8(model_dir, monkeypatch):
+    """`auto` with the real loader (onnx_model.runtime_for_index has the whole table): a new
+    index's passages q4, an int8 index's passages int8, queries q4 even for an int8 index."""
     from searcher.semantic.encoder import DEFAULT_MODEL, Encoder
 
     monkeypatch.delenv("SEARCHER_RUNTIME", raising=False)
-    passages = Encoder(DEFAULT_MODEL, use=Use.passages)
+    assert Encoder(DEFAULT_MODEL, use=Use.passages).runtime == "onnx-q4"
+    passages = Encoder(DEFAULT_MODEL, index_runtime="onnx-int8", use=Use.passages)
     assert passages.runtime == "onnx-int8" and "int8" in passages.device
-    assert Encoder(DEFAULT_MODEL, index_runtime="onnx-q4", use=Use.passages).runtime == "onnx-q4"
     query = Encoder(DEFAULT_MODEL, index_runtime="onnx-int8")
     assert query.runtime == "onnx-q4" and query.describe()["dim"] == passages.describe()["dim"]
     cosine = float(query.encode_query("sjukfrånvaro") @ passages.encode_passages(
