@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, Token
 from whoosh.fields import Schema
 from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE as _UINT
 
 from searcher.analysis.compounds import CompoundFilter
 from searcher.analysis.stemming import SwedishStemFilter
@@ -109,6 +110,7 @@ class PreparedAnalyser:
         self.schema = schema
         self.tokenizer = IdentifierTokenizer()
         self.chains: dict[str, _Chain] = {}
+        self._single: dict[int, tuple[bytes, bytes]] = {}
         shared: list[_Chain] = []
         for name, field in schema.items():
             if not field.indexed or not _supported(field):
@@ -119,6 +121,16 @@ class PreparedAnalyser:
                 chain = _Chain(filters)
                 shared.append(chain)
             self.chains[name] = chain
+
+    def single_position(self, pos: int) -> bytes:
+        """Positions.encode([pos]) (most terms occur once in a field), its two parts
+        remembered: a new bytes object each time, as whoosh's own values are (see
+        whoosh_internals._fill_blocks: a value met twice in a block must not be one object)."""
+        parts = self._single.get(pos)
+        if parts is None:
+            value = Positions().encode([pos])
+            parts = self._single[pos] = (value[:_UINT], value[_UINT:])
+        return parts[0] + parts[1]
 
     def raw_tokens(self, value: str) -> list[RawToken]:
         """The tokenizer's (text, position, kind) for a text, as whoosh's index call gets it."""
@@ -157,8 +169,9 @@ class PreparedAnalyser:
             if name in fast:
                 poses = self.chains[name].positions(raw[value])
                 fb = field.format.field_boost
-                encode = field.format.encode
-                items = tuple((w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl))
+                encode = self.single_position
+                items = tuple((w.encode("utf-8"), len(pl), float(len(pl)) * fb,
+                               encode(pl[0]) if len(pl) == 1 else field.format.encode(pl))
                               for w, pl in poses.items())
             else:
                 items = tuple(field.index(value))
