@@ -134,8 +134,7 @@ class PreparedAnalyser:
 
     def raw_tokens(self, value: str) -> list[RawToken]:
         """The tokenizer's (text, position, kind) for a text, as whoosh's index call gets it."""
-        return [(t.text, t.pos, t.kind)
-                for t in self.tokenizer(value, positions=True, boosts=True, mode="index")]
+        return self.tokenizer.index_units(value)
 
     def _raw_for(self, values: Iterable[str]) -> dict[str, list[RawToken]]:
         """Raw tokens of each distinct value; a value that is `head\\nV` for a shorter value V
