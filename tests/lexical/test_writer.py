@@ -73,3 +73,13 @@ def test_analysing_workers_make_no_full_collections():
     finally:
         gc.set_threshold(*before)
         lexical._WORKER.clear()
+
+
+def test_overlapping_writes_in_threads_restore_the_settings_once_all_end(eager_collector):
+    first, second = lexical._young_collections_only(), lexical._young_collections_only()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first ends while the second still writes
+    assert gc.get_threshold()[2] == lexical.NO_FULL_COLLECTION
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == (50, 1, 1)
