@@ -51,6 +51,8 @@ class _Chain:
     def __init__(self, filters: tuple) -> None:
         self.filters = filters
         self.renumber = any(isinstance(f, SwedishStopFilter) for f in filters)
+        # whoosh's LowercaseFilter alone sets `t.text = t.text.lower()`, nothing else
+        self.lowercase_only = [type(f) for f in filters] == [LowercaseFilter]
         self.memo: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def outputs(self, text: str, kind: str) -> tuple[str, ...]:
@@ -68,6 +70,8 @@ class _Chain:
 
     def positions(self, raw: list[RawToken]) -> dict[str, list[int]]:
         """Term → positions, in the order whoosh's Positions format collects them."""
+        if self.lowercase_only:
+            return _lowercase_positions(raw)
         memo, compute = self.memo, self.outputs
         poses: dict[str, list[int]] = {}
         renumber = self.renumber
@@ -93,6 +97,20 @@ class _Chain:
                 else:
                     found.append(pos)
         return poses
+
+
+def _lowercase_positions(raw: list[RawToken]) -> dict[str, list[int]]:
+    """_Chain.positions for a chain of LowercaseFilter alone: one lowercase term per token,
+    none stopped, positions kept (computing it costs less than remembering it)."""
+    poses: dict[str, list[int]] = {}
+    for text, pos, _kind in raw:
+        w = text.lower()
+        found = poses.get(w)
+        if found is None:
+            poses[w] = [pos]
+        else:
+            found.append(pos)
+    return poses
 
 
 def _supported(field) -> bool:
