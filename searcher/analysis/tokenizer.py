@@ -163,6 +163,28 @@ class IdentifierTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
+    def index_units(self, value: str) -> list[tuple[str, int, str]]:
+        """(text, position, kind) of each token that index mode yields for `value` (positions
+        from 0): the loop of __call__ below without a Token per token, for indexing whole
+        documents (searcher.lexical.prepared)."""
+        out: list[tuple[str, int, str]] = []
+        append = out.append
+        pos = 0
+        for m in UNIT_RE.finditer(value):
+            text = m.group()
+            kind = m.lastgroup
+            if kind == "ident" and (text.isalpha() or text.isdigit()):  # fast path: plain word
+                append((text, pos, "word"))
+                pos += 1
+                continue
+            emissions, _ = _unit(kind, text, m.start(), m.end())
+            width = 0
+            for etext, off, _s, _e, ekind in emissions:
+                append((etext, pos + off, ekind))
+                width = max(width, off + 1)
+            pos += width
+        return out
+
     def __call__(  # noqa: PLR0913 - whoosh's tokenizer signature
         self,
         value: str,

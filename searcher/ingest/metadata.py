@@ -17,6 +17,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from searcher.errors import BadInputError
+from searcher.ingest.literals import Literals
 from searcher.records import DocType, DocumentMeta
 
 META_FIELDS = tuple(f.name for f in fields(DocumentMeta))
@@ -64,6 +65,8 @@ ORGAN = re.compile(
     r"|[a-zåäö]{2,}s\s+arbetsutskott)\b",
     re.I,
 )
+ORGAN_WORDS = Literals(  # one of them is in every match of ORGAN
+    ("fullmäktige", "arbetsutskott", "nämnden", "styrelsen", "utskottet", "beredningen"))
 HEADER_LINES = 80
 SUSPENDED = re.compile(r"[a-zåäö]-\s+och$", re.I)
 ORGAN_LABEL = re.compile(r"^(?:organ|instans|nämnd)\s*:?\s+|^(?:sammanträdes)?protokoll\s+", re.I)
@@ -213,8 +216,13 @@ def _organ(head: str, text: str, doc_type: str) -> str | None:
             return _tidy_organ(m.group(0))
     if doc_type == DocType.protocol.value:
         return _header_organ(head)
-    m = ORGAN.search(head) or ORGAN.search(text[:200_000])
+    m = ORGAN.search(head) or _search_organ(text[:200_000])
     return _tidy_organ(m.group(1)) if m else None
+
+
+def _search_organ(text: str) -> re.Match | None:
+    """ORGAN.search(text), skipped when no word of its matches is in the text (most texts)."""
+    return ORGAN.search(text) if ORGAN_WORDS.may_occur(text) else None
 
 
 def _header_organ(head: str) -> str | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, Token
 from whoosh.fields import Schema
 from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE as _UINT
 
 from searcher.analysis.compounds import CompoundFilter
 from searcher.analysis.stemming import SwedishStemFilter
@@ -50,6 +51,8 @@ class _Chain:
     def __init__(self, filters: tuple) -> None:
         self.filters = filters
         self.renumber = any(isinstance(f, SwedishStopFilter) for f in filters)
+        # whoosh's LowercaseFilter alone sets `t.text = t.text.lower()`, nothing else
+        self.lowercase_only = [type(f) for f in filters] == [LowercaseFilter]
         self.memo: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def outputs(self, text: str, kind: str) -> tuple[str, ...]:
@@ -67,6 +70,8 @@ class _Chain:
 
     def positions(self, raw: list[RawToken]) -> dict[str, list[int]]:
         """Term → positions, in the order whoosh's Positions format collects them."""
+        if self.lowercase_only:
+            return _lowercase_positions(raw)
         memo, compute = self.memo, self.outputs
         poses: dict[str, list[int]] = {}
         renumber = self.renumber
@@ -94,6 +99,20 @@ class _Chain:
         return poses
 
 
+def _lowercase_positions(raw: list[RawToken]) -> dict[str, list[int]]:
+    """_Chain.positions for a chain of LowercaseFilter alone: one lowercase term per token,
+    none stopped, positions kept (computing it costs less than remembering it)."""
+    poses: dict[str, list[int]] = {}
+    for text, pos, _kind in raw:
+        w = text.lower()
+        found = poses.get(w)
+        if found is None:
+            poses[w] = [pos]
+        else:
+            found.append(pos)
+    return poses
+
+
 def _supported(field) -> bool:
     ana = getattr(field, "analyzer", None)
     return (type(getattr(field, "format", None)) is Positions and field.vector is None
@@ -109,6 +128,7 @@ class PreparedAnalyser:
         self.schema = schema
         self.tokenizer = IdentifierTokenizer()
         self.chains: dict[str, _Chain] = {}
+        self._single: dict[int, tuple[bytes, bytes]] = {}
         shared: list[_Chain] = []
         for name, field in schema.items():
             if not field.indexed or not _supported(field):
@@ -120,10 +140,19 @@ class PreparedAnalyser:
                 shared.append(chain)
             self.chains[name] = chain
 
+    def single_position(self, pos: int) -> bytes:
+        """Positions.encode([pos]) (most terms occur once in a field), its two parts
+        remembered: a new bytes object each time, as whoosh's own values are (see
+        whoosh_internals._fill_blocks: a value met twice in a block must not be one object)."""
+        parts = self._single.get(pos)
+        if parts is None:
+            value = Positions().encode([pos])
+            parts = self._single[pos] = (value[:_UINT], value[_UINT:])
+        return parts[0] + parts[1]
+
     def raw_tokens(self, value: str) -> list[RawToken]:
         """The tokenizer's (text, position, kind) for a text, as whoosh's index call gets it."""
-        return [(t.text, t.pos, t.kind)
-                for t in self.tokenizer(value, positions=True, boosts=True, mode="index")]
+        return self.tokenizer.index_units(value)
 
     def _raw_for(self, values: Iterable[str]) -> dict[str, list[RawToken]]:
         """Raw tokens of each distinct value; a value that is `head\\nV` for a shorter value V
@@ -157,8 +186,9 @@ class PreparedAnalyser:
             if name in fast:
                 poses = self.chains[name].positions(raw[value])
                 fb = field.format.field_boost
-                encode = field.format.encode
-                items = tuple((w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl))
+                encode = self.single_position
+                items = tuple((w.encode("utf-8"), len(pl), float(len(pl)) * fb,
+                               encode(pl[0]) if len(pl) == 1 else field.format.encode(pl))
                               for w, pl in poses.items())
             else:
                 items = tuple(field.index(value))

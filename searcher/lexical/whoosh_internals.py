@@ -34,6 +34,7 @@ import functools
 import heapq
 import importlib
 import io
+import operator
 import pickle
 import struct
 import tempfile
@@ -51,15 +52,17 @@ import whoosh.formats
 import whoosh.index
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
     W3TermInfo,
     _lenfield,
 )
+from whoosh.codec.whoosh3 import dumps as w3_dumps
 from whoosh.filedb.filetables import OrderedHashWriter, _lengths
 from whoosh.filedb.structfile import StructFile
-from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_long, pack_ushort, unpack_long
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_int, pack_long, pack_ushort, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # -- no code from an index: the only objects whoosh's pickles may name ------------------------
@@ -380,6 +383,11 @@ def encode_terms(codec: PostingsCodec, rows: list[TermRow]) -> tuple[bytes, list
     infos = []
     for fieldname, _btext, ids, weights, values, lens in rows:
         pw.start_postings(codec.formats[fieldname], W3TermInfo())
+        if ids and codec.inlinelimit <= 1:  # never inlined: written here, as whoosh writes
+            _write_blocks(pw, buf, ids, weights, values, lens)
+            infos.append(pw._terminfo.to_bytes())
+            pw._terminfo = None
+            continue
         _fill_blocks(pw, ids, weights, values, lens)
         infos.append(pw.finish_postings().to_bytes())
     return buf.getvalue(), infos
@@ -646,6 +654,59 @@ def _add_terms(tindex, records: list[tuple[bytes, bytes]]) -> None:
         last = key
     tindex.lastkey = last
     tindex.dbfile.write(b"".join(out))
+
+
+def _write_blocks(pw, buf, ids: list, weights: list, values: list, lens: list) -> None:
+    """One term's postings (at least one) given to a started W3PostingsWriter and written
+    into `buf` (its file) block by block, and its TermInfo's extent set: what _fill_blocks
+    and finish_postings do, whoosh's _write_block inlined with its per-posting generators
+    (`delta_encode`, `all(...)`) done by list operations. The bytes are whoosh's own (tests
+    compare the files with whoosh's)."""
+    limit, comp, info = pw._blocklimit, pw._compression, pw._terminfo
+    fixed = pw._format.fixed_value_size()
+    n = len(ids)
+    write = buf.write
+    for start in range(0, n, limit):
+        end = start + limit
+        chunk_ids, chunk = ids[start:end], weights[start:end]
+        pw._ids = array("I", chunk_ids)
+        pw._weights = fweights = array("f", chunk)
+        pw._maxweight = max(0, max(chunk))
+        vals = [v for v in values[start:end] if v]
+        given = [x for x in lens[start:end] if x]
+        pw._minlength = min(given) if given else None
+        pw._maxlength = max(given) if given else 0
+        if not start:
+            write(WHOOSH3_HEADER_MAGIC)
+        info.add_block(pw)
+        # W3PostingsWriter._mini_ids, _mini_weights and _mini_values
+        mini_ids = tuple(map(operator.sub, chunk_ids, [0, *chunk_ids[:-1]]))
+        floats = fweights.tolist()
+        first = floats[0]
+        if first == 1.0 and floats.count(1.0) == len(floats):
+            mini_weights = None
+        elif first == first and floats.count(first) == len(floats):  # (NaN: never equal)
+            mini_weights = first
+        else:
+            mini_weights = tuple(floats)
+        if fixed is None or fixed < 0:
+            mini_values = tuple(vals)
+        elif fixed == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(vals)
+        data = w3_dumps((mini_ids, mini_weights, mini_values), 2)
+        if comp:
+            data = zlib.compress(data, comp)
+        head = w3_dumps((len(chunk_ids), chunk_ids[-1], pw._maxweight, comp,
+                         length_to_byte(pw._minlength), length_to_byte(pw._maxlength)), 2)
+        size = len(head) + len(data)
+        write(pack_int(-size if end >= n else size))
+        write(head)
+        write(data)
+        pw._blockcount += 1
+    startoffset = pw._startoffset
+    info.set_extent(startoffset, buf.tell() - startoffset)
 
 
 def _fill_blocks(pw, ids: list, weights: list, values: list, lens: list) -> None:

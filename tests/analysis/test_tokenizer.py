@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.analysis import analyze, get_analyzer
+from searcher.analysis.tokenizer import IdentifierTokenizer
 
 # (text, index tokens as (text, position), query-mode tokens for the text alone)
 IDENTIFIERS = [
@@ -102,3 +105,21 @@ def test_char_offsets_point_at_the_source_text() -> None:
         assert source, t.text
         if t.text in ("balans", "22", "dnr", "2022", "00295"):
             assert source == t.text
+
+
+_UNITS = st.sampled_from(
+    ["och", "Dnr", "KS", "2022-00295", "2022/295", "KS 2022/123", "§", "§§ 12-14", "12", "3 000",
+     "5 kap.", "Balans-22", "e-tjänster", "SFS", "2010:800", "KPMG:s", "www.example.se/a",
+     "ks@kommun.se", "COM(2020) 45", "–", "-", "/", ".", ",", "Ärende", "2021-12-01", "x2",
+     "Dnr KS/2022/0123", "§ 259", "a-b-c"])
+_GAPS = st.sampled_from([" ", "  ", "\n", "\u00a0", "", ": ", ", ", "\t"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_UNITS, _GAPS), max_size=25).map(
+    lambda pairs: "".join(u + g for u, g in pairs)))
+def test_index_units_are_the_tokens_index_mode_yields(text):
+    tokenizer = IdentifierTokenizer()
+    expected = [(t.text, t.pos, t.kind)
+                for t in tokenizer(text, positions=True, boosts=True, mode="index")]
+    assert tokenizer.index_units(text) == expected

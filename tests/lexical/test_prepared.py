@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.formats import Positions
 
 from searcher.lexical import whoosh_internals
 from searcher.lexical import writer as lexical
@@ -187,3 +188,13 @@ def test_merged_segments_join_after_the_added_sections(tmp_path, seed_sections):
     writer.commit(optimize=True)
     assert len(whoosh_index.open_dir(str(new))._segments()) == 1  # the merge did happen
     assert _index_content(new) == _index_content(old)
+
+
+@pytest.mark.parametrize("pos", [0, 1, 7, 255, 256, 65_535, 2**31])
+def test_one_position_is_whooshs_value_and_a_new_object_each_time(pos):
+    """Remembered, but never the same object twice: pickle would write an object met twice
+    in a posting block as a back-reference, and the block's bytes would differ from whoosh's."""
+    analyser = PreparedAnalyser(build_schema())
+    first, second = analyser.single_position(pos), analyser.single_position(pos)
+    assert first == second == Positions().encode([pos])
+    assert first is not second

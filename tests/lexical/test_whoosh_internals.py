@@ -7,11 +7,19 @@ import io
 import random
 
 import pytest
+from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
+from whoosh.formats import Existence, Frequency, Positions
+from whoosh.system import pack_uint
 
 from searcher.lexical.index import LexicalIndex
-from searcher.lexical.whoosh_internals import _add_terms, _PivotMemo
+from searcher.lexical.whoosh_internals import (
+    PostingsCodec,
+    _add_terms,
+    _PivotMemo,
+    encode_terms,
+)
 from searcher.store import layout
 
 
@@ -113,3 +121,39 @@ def test_batched_term_rows_equal_whooshs_own_adds(batch):
 def test_batched_term_rows_refuse_keys_out_of_order():
     with pytest.raises(ValueError, match="Keys must increase"):
         _term_table([(b"\x00b", b"1"), (b"\x00a", b"2")], 7)
+
+
+def _whooshs_own_blocks(codec: PostingsCodec, rows) -> tuple[bytes, list[bytes]]:
+    """encode_terms as whoosh writes it: add_posting for each posting, finish_postings."""
+    buf = io.BytesIO()
+    pw = W3PostingsWriter(StructFile(buf), codec.blocklimit, compression=codec.compression,
+                          inlinelimit=codec.inlinelimit)
+    infos = []
+    for fieldname, _btext, ids, weights, values, lens in rows:
+        pw.start_postings(codec.formats[fieldname], W3TermInfo())
+        for docnum, weight, value, length in zip(ids, weights, values, lens, strict=True):
+            pw.add_posting(docnum, weight, value, length)
+        infos.append(pw.finish_postings().to_bytes())
+    return buf.getvalue(), infos
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+def test_encoded_terms_are_whooshs_own_blocks(compression):
+    """Terms of one posting and of several blocks; weights all 1.0, all equal, mixed, NaN;
+    lengths or none; values of positions, of a fixed size and none."""
+    rng = random.Random(11)
+    formats_ = {"text": Positions(), "freq": Frequency(), "ids": Existence()}
+    codec = PostingsCodec(formats_, 128, compression, 1)
+    rows = []
+    for n in (1, 2, 127, 128, 129, 300, 513):
+        for fieldname, fmt in formats_.items():
+            ids = sorted(rng.sample(range(5_000), n))
+            for weights in ([1.0] * n, [2.5] * n, [rng.choice([1.0, 2.0, 0.5]) for _ in ids],
+                            [float("nan")] * n):
+                values = [fmt.encode([rng.randrange(50) for _ in range(rng.randrange(1, 4))])
+                          if fieldname == "text" else pack_uint(rng.randrange(1, 9))
+                          if fieldname == "freq" else b"" for _ in ids]
+                lens = ([None] * n if fieldname == "ids"  # not scorable: no lengths
+                        else [rng.randrange(1, 200_000) for _ in ids])
+                rows.append((fieldname, b"t", ids, weights, values, lens))
+    assert encode_terms(codec, rows) == _whooshs_own_blocks(codec, rows)

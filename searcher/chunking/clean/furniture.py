@@ -13,12 +13,15 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from searcher.ingest.literals import Literals
+
 SIGNATURE_WORDS = re.compile(
     r"(?:ordförandes?|justerares|justerandes|sekreterares?|signatur(?:er)?|sign\.?|"
     r"utdragsbestyrkande|utdragsbestyrkt|justering)",
     re.I,
 )
 SIGNATURE_MARK = re.compile(r"signatur|\bsign\b|utdragsbestyrk|justerandes", re.I)
+SIGNATURE_MARK_WORDS = Literals(("sign", "utdragsbestyrk", "justerandes"))  # in every match
 PAGE_NUMBER = re.compile(
     r"(?:sid(?:a|an)?\.?|page|s\.)\s*\d{1,4}(?:\s*(?:\(\s*\d{1,4}\s*\)|(?:av|of|/)\s*\d{1,4}))?"
     r"|\d{1,4}\s*\(\s*\d{1,4}\s*\)|\d{1,4}\s*(?:av|/)\s*\d{1,4}|[-–]\s*\d{1,4}\s*[-–]",
@@ -50,6 +53,8 @@ E_SIGNATURE = re.compile(
     r"digitalt signerat|elektronisk underskrift|signed with bankid|^verifikat$",
     re.I,
 )
+E_SIGNATURE_WORDS = Literals(  # one of them is in every match of E_SIGNATURE
+    ("signe", "bankid", "omitted", "transaktion", "underskrift", "verifikat"))
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be running headers/footers
 MIN_PAGES = 3
 PARAGRAPH_LABELS = frozenset(
@@ -86,7 +91,7 @@ def page_of(offset: int, page_starts: tuple[int, ...]) -> int | None:
 
 def is_signature_line(text: str) -> bool:
     """A line made only of signature-box captions."""
-    if not SIGNATURE_MARK.search(text):
+    if not SIGNATURE_MARK_WORDS.may_occur(text) or not SIGNATURE_MARK.search(text):
         return False
     rest = SIGNATURE_WORDS.sub("", text)
     return not re.sub(r"[\s:/|_.\-]", "", rest)
@@ -193,7 +198,8 @@ def _e_signature(lines: list[Line]) -> set[int]:
     """The e-signature stamp page at the end (BankID references, "Detta dokument är
     elektroniskt signerat"): from its first line to the end, if only short lines follow."""
     tail = range(max(0, len(lines) - E_SIGN_TAIL), len(lines))
-    start = next((i for i in tail if E_SIGNATURE.search(lines[i].text)), None)
+    start = next((i for i in tail if E_SIGNATURE_WORDS.may_occur(lines[i].text)
+                  and E_SIGNATURE.search(lines[i].text)), None)
     if start is None or any(len(ln.text.strip()) > 2 * RUNNING_MAX_LINE for ln in lines[start:]):
         return set()
     return set(range(start, len(lines)))
