@@ -33,6 +33,7 @@ def fuse_attention(model) -> int:
 
     graph = model.graph
     produced = {out: node for node in graph.node for out in node.output}
+    inits = {i.name: i for i in graph.initializer}
     consumers: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
@@ -57,7 +58,7 @@ def fuse_attention(model) -> int:
         mul = next(produced[x] for x in add.input if x in produced and
                    produced[x].op_type == "Mul")
         scale = float(_constant(produced[mul.input[1]], numpy_helper).reshape(()))
-        hidden = _width(graph, prefix + QUERY, numpy_helper)
+        hidden = _width(produced[prefix + QUERY], inits, numpy_helper)
         if hidden % size or not np.isclose(scale, 1 / np.sqrt(size)):
             raise ValueError(f"{prefix}: hidden {hidden}, head size {size}, scale {scale}")
         context = softmax.output[0]
@@ -89,12 +90,9 @@ def _constant(node, numpy_helper):
     return numpy_helper.to_array(node.attribute[0].t)
 
 
-def _width(graph, tensor: str, numpy_helper) -> int:
-    """The last dimension of a projection's output: that of the bias added to make it."""
-    inits = {i.name: i for i in graph.initializer}
-    for node in graph.node:
-        if tensor in node.output:
-            for name in node.input:
-                if name in inits:
-                    return int(numpy_helper.to_array(inits[name]).shape[-1])
-    raise ValueError(f"no bias makes {tensor}")
+def _width(node, inits: dict, numpy_helper) -> int:
+    """The last dimension of a projection's output: that of the bias `node` adds."""
+    for name in node.input:
+        if name in inits:
+            return int(numpy_helper.to_array(inits[name]).shape[-1])
+    raise ValueError(f"no bias makes {node.output[0]}")

@@ -16,8 +16,6 @@ from searcher.lexical import writer as lexical
 from searcher.lexical.prepared import PreparedAnalyser
 from searcher.lexical.schema import build_schema, section_fields
 from searcher.records import Section
-from searcher.store import layout
-from searcher.store.sections import SectionStore
 
 
 def _whoosh_items(schema, fields: dict) -> dict:
@@ -34,16 +32,6 @@ def _whoosh_items(schema, fields: dict) -> dict:
 
 def _prepared_items(analyser: PreparedAnalyser, fields: dict) -> dict:
     return {name: (sorted(p.items), p.length) for name, p in analyser.prepare(fields).items()}
-
-
-@pytest.fixture(scope="module")
-def seed_sections(lexical_index_dir) -> list[Section]:
-    gen, _ = layout.require_current(lexical_index_dir)
-    store = SectionStore(gen / "sections.sqlite", readonly=True)
-    try:
-        return list(store.iter_sections())
-    finally:
-        store.close()
 
 
 def test_every_seed_section_gets_whooshs_postings(seed_sections):

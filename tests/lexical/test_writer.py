@@ -8,19 +8,6 @@ import gc
 import pytest
 
 from searcher.lexical import writer as lexical
-from searcher.records import Section
-from searcher.store import layout
-from searcher.store.sections import SectionStore
-
-
-@pytest.fixture(scope="module")
-def seed_sections(lexical_index_dir) -> list[Section]:
-    gen, _ = layout.require_current(lexical_index_dir)
-    store = SectionStore(gen / "sections.sqlite", readonly=True)
-    try:
-        return list(store.iter_sections())
-    finally:
-        store.close()
 
 
 @pytest.fixture
