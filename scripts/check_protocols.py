@@ -68,8 +68,10 @@ def sections_engine(paths: list[Path]) -> list[dict]:
         for p in paths:
             (docs / p.name).symlink_to(p)
         index_dir = Path(tmp) / "index"
-        subprocess.run([*cli, "index", str(docs), "--no-semantic", "--index-dir", str(index_dir)],
-                       check=True, capture_output=True, cwd=REPO)
+        # the files are linked in from ../shared: links out of the folder are read only when
+        # asked (README, "Trust: what an index may contain")
+        subprocess.run([*cli, "index", str(docs), "--no-semantic", "--follow-symlinks",
+                        "--index-dir", str(index_dir)], check=True, capture_output=True, cwd=REPO)
         for p in paths:
             cmd = [*cli, "sections", p.name, "--json", "--index-dir", str(index_dir)]
             res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
