@@ -193,6 +193,7 @@ def test_auto_encodes_on_q4_on_a_cpu_and_keeps_an_int8_index_int8(model_dir, mon
 
     monkeypatch.delenv("SEARCHER_RUNTIME", raising=False)
     assert Encoder(DEFAULT_MODEL, use=Use.passages).runtime == "onnx-q4"
+    assert Encoder(DEFAULT_MODEL, index_runtime="onnx-q4", use=Use.passages).runtime == "onnx-q4"
     passages = Encoder(DEFAULT_MODEL, index_runtime="onnx-int8", use=Use.passages)
     assert passages.runtime == "onnx-int8" and "int8" in passages.device
     query = Encoder(DEFAULT_MODEL, index_runtime="onnx-int8")

@@ -373,6 +373,10 @@ def test_updates_stay_in_the_runtime_family_of_the_index(corpus, tmp_path, monke
     assert FakeEncoder.calls == [] and runtime() == "torch"
     monkeypatch.delenv("SEARCHER_RUNTIME")  # auto keeps a float index float: nothing again
     assert NOTHING_CHANGED in build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).notes
+    monkeypatch.setenv("SEARCHER_RUNTIME", "onnx-int8")  # the int8 family again: all again
+    assert build_index([corpus], ix, semantic=True, model=DEFAULT_MODEL).passages_encoded == (
+        first.passages_encoded + 1)
+    assert runtime() == "onnx-int8"
 
 
 def test_index_directory_with_odd_characters(tmp_path):
